@@ -1,0 +1,101 @@
+"""Leaflet and plugin assets: inlined into each page (default) or linked from a CDN with SRI.
+
+Assets are data — (name, kind, file) rows — as in folium, so one table serves both modes.
+The files come from the XStatic packages on PyPI (no download at build time). In CDN mode
+the SRI hash is computed from the very bytes we would have inlined, so a CDN serving
+anything else is refused by the browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_gesturehandling as xs_gesture
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    kind: str  # "js" or "css"
+    path: Path
+    cdn_url: str
+
+
+LEAFLET_VERSION = xs_leaflet.VERSION
+GESTURE_VERSION = xs_gesture.VERSION
+
+ASSETS = (
+    Asset("leaflet-css", "css", Path(xs_leaflet.BASE_DIR) / "leaflet.css",
+          f"https://unpkg.com/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"),
+    Asset("leaflet-js", "js", Path(xs_leaflet.BASE_DIR) / "leaflet.js",
+          f"https://unpkg.com/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"),
+    Asset("gesture-css", "css", Path(xs_gesture.BASE_DIR) / "leaflet-gesture-handling.min.css",
+          f"https://unpkg.com/leaflet-gesture-handling@{GESTURE_VERSION}/dist/leaflet-gesture-handling.min.css"),
+    Asset("gesture-js", "js", Path(xs_gesture.BASE_DIR) / "leaflet-gesture-handling.min.js",
+          f"https://unpkg.com/leaflet-gesture-handling@{GESTURE_VERSION}/dist/leaflet-gesture-handling.min.js"),
+)
+
+
+def _image_data_uri(match: re.Match, base: Path) -> str:
+    target = base / match.group(1)
+    if not target.is_file():
+        return match.group(0)
+    mime = "image/svg+xml" if target.suffix == ".svg" else f"image/{target.suffix.lstrip('.')}"
+    encoded = base64.b64encode(target.read_bytes()).decode("ascii")
+    return f"url(data:{mime};base64,{encoded})"
+
+
+@lru_cache(maxsize=None)
+def asset_text(asset: Asset) -> str:
+    """The file's text; CSS images become data: URIs so nothing is fetched by relative URL."""
+    text = asset.path.read_text(encoding="utf-8")
+    if asset.kind == "js":
+        text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    if asset.kind == "css":
+        text = re.sub(r"url\((?!data:)['\"]?([^'\")]+)['\"]?\)", lambda m: _image_data_uri(m, asset.path.parent), text)
+        text = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", text)
+    return text
+
+
+def sri_hash(asset: Asset) -> str:
+    digest = hashlib.sha384(asset.path.read_bytes()).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+@lru_cache(maxsize=None)
+def own_asset(name: str) -> str:
+    """The project's own front-end code (corridor_atlas/static/)."""
+    return resources.files("corridor_atlas").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _script_safe(text: str) -> str:
+    """Text placed inside <script>/<style> must not close the element early."""
+    return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def head_html(mode: str) -> str:
+    """<link>/<script> tags (cdn) or inline <style>/<script> blocks (inline) for the libraries."""
+    parts = []
+    for asset in ASSETS:
+        if mode == "cdn":
+            sri = sri_hash(asset)
+            if asset.kind == "css":
+                parts.append(f'<link rel="stylesheet" href="{asset.cdn_url}" integrity="{sri}" crossorigin="anonymous">')
+            else:
+                parts.append(f'<script src="{asset.cdn_url}" integrity="{sri}" crossorigin="anonymous"></script>')
+        else:
+            tag = "style" if asset.kind == "css" else "script"
+            parts.append(f"<{tag}>{_script_safe(asset_text(asset))}</{tag}>")
+    parts.append(f"<style>{_script_safe(own_asset('atlas.css'))}</style>")
+    return "\n".join(parts)
+
+
+def atlas_script() -> str:
+    return f"<script>{_script_safe(own_asset('atlas.js'))}</script>"

@@ -1,0 +1,80 @@
+"""Command line: argument parsing and reporting only; the work is in `pipeline`.
+
+Exit codes: 0 success, 2 invalid input (every problem listed, no traceback), 1 internal
+error (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import InvalidInput
+from .pipeline import ProjectPaths, build_site, load_inputs
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build Corridor Atlas maps from maps/*.toml and data/ into a static site.",
+        epilog="Commands: 'check' validates every definition and layer and writes nothing. "
+        "Otherwise the arguments name maps to build (default: all).",
+    )
+    parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check'")
+    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--cdn", action="store_true", help="link Leaflet from a CDN with SRI hashes instead of inlining it")
+    parser.add_argument("--tiles", metavar="PROVIDER", help="add online tiles by xyzservices name, e.g. CartoDB.Positron (makes network requests)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(stderr=True, highlight=False)
+    out = Console(highlight=False)
+    paths = ProjectPaths(args.root)
+    try:
+        if args.maps[:1] == ["check"]:
+            inputs = load_inputs(paths, args.maps[1:] or None)
+            features = sum(len(layer.features) for layer in inputs.layers.values())
+            out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
+            return EXIT_OK
+        started = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
+                      disable=not console.is_terminal) as bar:
+            task = bar.add_task("building maps", total=None)
+
+            def report(map_id: str, size: int, total: int) -> None:
+                bar.update(task, total=total, advance=1, description=f"built {map_id}")
+                out.print(f"{args.out / (map_id + '.html')}  {size / 1024:,.1f} KiB")
+
+            built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report)
+        out.print(f"{len(built)} map(s) and index.html in {args.out}/ in {time.perf_counter() - started:.1f} s")
+        return EXIT_OK
+    except InvalidInput as exc:
+        console.print(f"[bold red]{len(exc.problems)} problem(s) in the input; nothing was written:[/]")
+        for problem in exc.problems:
+            console.print(str(problem), markup=False, soft_wrap=True)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        console.print("interrupted; the output folder was left as it was")
+        return 130
+    except Exception as exc:  # the last line of defence: a clean message, code 1
+        if args.debug:
+            raise
+        console.print(f"[bold red]internal error:[/] {exc.__class__.__name__}: {exc}", markup=True)
+        console.print("run again with --debug for the traceback, and please report it")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""GeoJSON layers: load, validate (schema, geometry, CRS, extent) and hold them in memory.
+
+Curated layers (`data/layers/`) carry their evidence in every feature: the schema below
+refuses a feature without sources, with an unknown status, or with a source URL that is
+not http(s). Geometry is checked with shapely: present, finite, valid, of the right type
+for the feature's kind, inside the region, and not lat/lon-swapped. Every problem names
+the file, the feature (by id, or by index when the id itself is broken) and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from shapely.geometry import box, shape
+from shapely.geometry.base import BaseGeometry
+
+from .errors import Problems
+from .vocabulary import (
+    AREA_KINDS,
+    DATE_KEYS,
+    GEOMETRY_ACCURACIES,
+    KINDS,
+    LINE_KINDS,
+    PLACE_TYPES,
+    POINT_KINDS,
+    REGION_BOUNDS,
+    STATUSES,
+)
+
+FEATURE_ID = r"^[a-z0-9][a-z0-9-]*$"
+ISO_A3 = r"^[A-Z]{3}$"
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+WGS84_NAMES = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4326",
+}
+GEOMETRY_TYPES_BY_KIND = {
+    **{k: ("LineString", "MultiLineString") for k in LINE_KINDS},
+    **{k: ("Polygon", "MultiPolygon") for k in AREA_KINDS},
+    **{k: ("Point",) for k in POINT_KINDS},
+}
+REGION = box(*REGION_BOUNDS)
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, flags=re.IGNORECASE):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Source(_Strict):
+    title: Annotated[str, Field(min_length=1)]
+    url: str
+    accessed: Annotated[str, Field(pattern=DATE)] | None = None
+
+    _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+
+
+class Reported(_Strict):
+    """A figure somebody published, with where they published it."""
+
+    quantity: Annotated[str, Field(min_length=1)]
+    value: float
+    unit: Annotated[str, Field(min_length=1)]
+    source: str
+    note: str = ""
+
+    _check_url = field_validator("source")(classmethod(lambda cls, v: _http_url(v)))
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class FeatureProperties(_Strict):
+    id: Annotated[str, Field(pattern=FEATURE_ID)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    geometry_accuracy: Literal[GEOMETRY_ACCURACIES]  # type: ignore[valid-type]
+    sources: Annotated[list[Source], Field(min_length=1)]
+    operator: str = ""
+    sponsor: str = ""
+    dates: dict[Literal[DATE_KEYS], Annotated[str, Field(pattern=DATE)]] = {}  # type: ignore[valid-type]
+    reported: list[Reported] = []
+    countries: list[Annotated[str, Field(pattern=ISO_A3)]] = []
+    waypoints: list[Annotated[str, Field(pattern=FEATURE_ID)]] = []
+    place_type: Literal[PLACE_TYPES] | None = None  # type: ignore[valid-type]
+    country: Annotated[str, Field(pattern=ISO_A3)] | None = None
+    label: bool = False
+    note: str = ""
+
+    def reported_value(self, quantity: str) -> Reported | None:
+        return next((r for r in self.reported if r.quantity == quantity), None)
+
+
+class BaseProperties(BaseModel):
+    """Reference geography: only what the basemap and the measures need."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    iso_a3: Annotated[str, Field(pattern=ISO_A3)]
+    name: Annotated[str, Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Feature:
+    layer: str
+    props: FeatureProperties
+    geometry: BaseGeometry
+
+    @property
+    def id(self) -> str:
+        return self.props.id
+
+
+@dataclass(frozen=True)
+class BaseFeature:
+    props: BaseProperties
+    geometry: BaseGeometry
+
+
+@dataclass
+class Layer:
+    """A curated theme: one file in data/layers/."""
+
+    name: str
+    title: str
+    description: str
+    path: Path
+    features: list[Feature] = field(default_factory=list)
+
+
+@dataclass
+class BaseLayer:
+    """A file of reference geography in data/base/."""
+
+    name: str
+    path: Path
+    attribution: str
+    licence: str
+    features: list[BaseFeature] = field(default_factory=list)
+
+
+def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | None:
+    """Parse a GeoJSON FeatureCollection, refusing other top-level shapes and other CRSs."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(path, "", f"cannot read the file: {exc}")
+        return None
+    except json.JSONDecodeError as exc:
+        problems.add(path, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")
+        return None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        got = data.get("type") if isinstance(data, dict) else type(data).__name__
+        problems.add(path, "(top level)", f"expected a GeoJSON FeatureCollection, got {got!r}")
+        return None
+    crs = data.get("crs")
+    if crs is not None:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        if name not in WGS84_NAMES:
+            problems.add(
+                path,
+                "crs",
+                f"coordinates must be WGS84 longitude/latitude (got {name or crs!r}); "
+                "reproject the file to EPSG:4326 and remove the crs member",
+            )
+            return None
+    if not isinstance(data.get("features"), list):
+        problems.add(path, "features", "must be a list of GeoJSON features")
+        return None
+    return data
+
+
+def _feature_label(raw: Any, index: int) -> str:
+    fid = raw.get("properties", {}).get("id") if isinstance(raw, dict) and isinstance(raw.get("properties"), dict) else None
+    if isinstance(fid, str) and re.fullmatch(FEATURE_ID, fid):
+        return f"feature {fid!r}"
+    return f"features[{index}]"
+
+
+def _pydantic_problems(exc: ValidationError, path: Path, where: str, problems: Problems) -> None:
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msg = f"unknown property {str(err['loc'][-1])!r}"
+        elif kind == "missing":
+            msg = "required property is missing"
+        elif kind == "literal_error":
+            msg = f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        problems.add(path, f"{where}: properties.{loc}" if loc else f"{where}: properties", msg)
+
+
+def _coordinates_finite(raw_geometry: Any) -> bool:
+    def walk(value: Any) -> bool:
+        if isinstance(value, (list, tuple)):
+            return all(walk(v) for v in value)
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, (int, float)):
+            return math.isfinite(value)
+        return False
+
+    return walk(raw_geometry.get("coordinates", []))
+
+
+def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> BaseGeometry | None:
+    """A shapely geometry, or None with the reason recorded."""
+    if not isinstance(raw, dict) or "type" not in raw:
+        problems.add(path, f"{where}: geometry", "missing geometry")
+        return None
+    if raw.get("type") == "GeometryCollection" or "coordinates" not in raw:
+        problems.add(path, f"{where}: geometry", f"unsupported geometry {raw.get('type')!r}")
+        return None
+    if not _coordinates_finite(raw):
+        problems.add(path, f"{where}: geometry", "coordinates must all be finite numbers")
+        return None
+    try:
+        geom = shape(raw)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        problems.add(path, f"{where}: geometry", f"malformed {raw.get('type')} coordinates ({exc})")
+        return None
+    if geom.is_empty:
+        problems.add(path, f"{where}: geometry", "geometry is empty")
+        return None
+    return geom
+
+
+def check_geometry(geom: BaseGeometry, kind: str, path: Path, where: str, problems: Problems) -> bool:
+    """Type for the kind, validity, extent, and the tell-tale of swapped lat/lon."""
+    allowed = GEOMETRY_TYPES_BY_KIND[kind]
+    if geom.geom_type not in allowed:
+        problems.add(path, f"{where}: geometry", f"a {kind} must be a {' or '.join(allowed)}, not a {geom.geom_type}")
+        return False
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        problems.add(path, f"{where}: geometry", f"invalid geometry: {reason}")
+        return False
+    if geom.geom_type in ("LineString", "MultiLineString") and not geom.is_simple:
+        problems.add(path, f"{where}: geometry", "line crosses itself; split it or remove the loop")
+        return False
+    if not REGION.contains(geom):
+        swapped = shapely.transform(geom, lambda coords: coords[:, ::-1])
+        if REGION.contains(swapped):
+            problems.add(path, f"{where}: geometry", "coordinates look swapped: GeoJSON order is [longitude, latitude]")
+        else:
+            w, s, e, n = REGION_BOUNDS
+            problems.add(
+                path,
+                f"{where}: geometry",
+                f"lies outside the region the data covers (longitude {w}..{e}, latitude {s}..{n})",
+            )
+        return False
+    return True
+
+
+def load_layer(path: Path, problems: Problems) -> Layer | None:
+    """One curated layer file, or None if anything in it is wrong (all problems recorded)."""
+    before = len(problems)
+    data = read_feature_collection(path, problems)
+    if data is None:
+        return None
+    name = data.get("name")
+    if name != path.stem:
+        problems.add(path, "name", f"layer name must equal the file name {path.stem!r} (got {name!r})")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(path, "title", "every layer needs a title for the layer control")
+        title = path.stem
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.add(path, "description", "must be a string")
+        description = ""
+    layer = Layer(name=path.stem, title=title, description=description, path=path)
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(data["features"]):
+        where = _feature_label(raw, index)
+        if not isinstance(raw, dict) or raw.get("type") != "Feature":
+            problems.add(path, where, "expected a GeoJSON Feature")
+            continue
+        if not isinstance(raw.get("properties"), dict):
+            problems.add(path, f"{where}: properties", "missing properties object")
+            continue
+        try:
+            props = FeatureProperties.model_validate(raw["properties"])
+        except ValidationError as exc:
+            _pydantic_problems(exc, path, where, problems)
+            parse_geometry(raw.get("geometry"), path, where, problems)
+            continue
+        if props.id in seen:
+            problems.add(path, f"{where}: properties.id", f"duplicate id (also features[{seen[props.id]}])")
+            continue
+        seen[props.id] = index
+        if props.kind == "place" and (props.place_type is None or props.country is None):
+            problems.add(path, f"{where}: properties", "a place needs place_type and country")
+        if props.kind in LINE_KINDS and not props.countries:
+            problems.add(path, f"{where}: properties.countries", "a route must list the countries it passes through, in order")
+        if props.geometry_accuracy == "schematic" and props.kind in LINE_KINDS and len(props.waypoints) < 2:
+            problems.add(path, f"{where}: properties.waypoints", "a schematic line is drawn through at least two documented waypoints")
+        geom = parse_geometry(raw.get("geometry"), path, where, problems)
+        if geom is None or not check_geometry(geom, props.kind, path, where, problems):
+            continue
+        layer.features.append(Feature(layer=layer.name, props=props, geometry=geom))
+    return layer if len(problems) == before else None
+
+
+def load_base_layer(path: Path, problems: Problems) -> BaseLayer | None:
+    """Reference geography: polygons with an ISO code and a name."""
+    before = len(problems)
+    data = read_feature_collection(path, problems)
+    if data is None:
+        return None
+    attribution = data.get("attribution")
+    if not isinstance(attribution, str) or not attribution:
+        problems.add(path, "attribution", "base geography must say whom to credit")
+        attribution = ""
+    layer = BaseLayer(name=path.stem, path=path, attribution=attribution, licence=str(data.get("licence", "")))
+    for index, raw in enumerate(data["features"]):
+        where = f"features[{index}]"
+        try:
+            props = BaseProperties.model_validate((raw or {}).get("properties") or {})
+        except (ValidationError, AttributeError) as exc:
+            problems.add(path, where, f"properties need iso_a3 and name ({exc.__class__.__name__})")
+            continue
+        geom = parse_geometry(raw.get("geometry"), path, where, problems)
+        if geom is None:
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.add(path, f"{where}: geometry", f"base geography must be polygons, not {geom.geom_type}")
+            continue
+        layer.features.append(BaseFeature(props=props, geometry=geom))
+    return layer if len(problems) == before else None
+
+
+def load_layers(layers_dir: Path, problems: Problems) -> dict[str, Layer]:
+    """Every curated layer, keyed by name, with ids checked for uniqueness across files."""
+    layers: dict[str, Layer] = {}
+    owner: dict[str, str] = {}
+    for path in sorted(layers_dir.glob("*.geojson")):
+        layer = load_layer(path, problems)
+        if layer is None:
+            continue
+        for feature in layer.features:
+            if feature.id in owner:
+                problems.add(path, f"feature {feature.id!r}: properties.id", f"id already used in layer {owner[feature.id]!r}")
+            owner[feature.id] = layer.name
+        layers[layer.name] = layer
+    return layers
+
+
+COASTAL_TOLERANCE_DEG = 0.03  # ~3 km: terminals and ports sit on coastlines that 1:10m data smooths
+
+
+def check_places_against_base(layers: dict[str, Layer], countries: BaseLayer, problems: Problems) -> None:
+    """A place must lie in the country it names; if its swapped twin does, say so."""
+    polygons = {f.props.iso_a3: f.geometry for f in countries.features}
+    for layer in layers.values():
+        for feature in layer.features:
+            code = feature.props.country
+            if feature.props.kind != "place" or code is None:
+                continue
+            where = f"feature {feature.id!r}: geometry"
+            if code not in polygons:
+                problems.add(layer.path, f"feature {feature.id!r}: properties.country", f"no country {code!r} in {countries.path.name}")
+                continue
+            area = polygons[code]
+            if shapely.dwithin(area, feature.geometry, COASTAL_TOLERANCE_DEG):
+                continue
+            swapped = shapely.transform(feature.geometry, lambda coords: coords[:, ::-1])
+            if shapely.dwithin(area, swapped, COASTAL_TOLERANCE_DEG):
+                problems.add(layer.path, where, "coordinates look swapped: GeoJSON order is [longitude, latitude]")
+            else:
+                problems.add(layer.path, where, f"lies outside {code} (per {countries.path.name}); check the coordinates and the country code")

@@ -1,0 +1,217 @@
+"""Validated spec + loaded layers → `PreparedMap`: the map's features, clipped and simplified.
+
+Also resolves what a definition refers to (layers, feature ids for callouts and labels),
+because only here are both the spec and the data in hand.
+"""
+
+from __future__ import annotations
+
+import shapely
+from shapely.ops import polylabel
+import xyzservices.providers as xyz
+from shapely.geometry import box
+
+from .describe import describe_map
+from .errors import Problems
+from .layers import BaseLayer, Feature, Layer
+from .prepared import PreparedLayer, PreparedMap
+from .simplify import Extent, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
+from .spec import MapSpec
+from .style import BORDER, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
+from .vocabulary import LINE_KINDS
+
+# Attribution for data that is not base geography: curated layers' place coordinates.
+GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
+CURATED_CREDIT = "Routes: Corridor Atlas, drawn through documented waypoints (see each feature's sources)"
+
+
+def selected_features(layer: Layer, ref) -> list[Feature]:
+    f = ref.filter
+    return [
+        feature
+        for feature in layer.features
+        if (not f.status or feature.props.status in f.status)
+        and (not f.kind or feature.props.kind in f.kind)
+        and (not f.ids or feature.id in f.ids)
+        and feature.id not in f.exclude_ids
+    ]
+
+
+def validate_references(
+    spec: MapSpec, spec_path, layers: dict[str, Layer], problems: Problems, broken_layers: set[str] = frozenset()
+) -> None:
+    """Layers, filter ids, callout anchors and labels must name things that exist.
+
+    References into a layer that failed validation are not checked: its own problems are
+    already listed, and a cascade of "unknown id" lines would only hide them.
+    """
+    if any(ref.name in broken_layers for ref in spec.layers):
+        return
+    all_ids = {f.id for layer in layers.values() for f in layer.features}
+    for i, ref in enumerate(spec.layers):
+        if ref.name not in layers:
+            problems.add(spec_path, f"layers[{i}].name", f"unknown layer {ref.name!r}; known: {', '.join(sorted(layers))}")
+            continue
+        layer_ids = {f.id for f in layers[ref.name].features}
+        for key in ("ids", "exclude_ids"):
+            for fid in getattr(ref.filter, key):
+                if fid not in layer_ids:
+                    problems.add(spec_path, f"layers[{i}].filter.{key}", f"no feature {fid!r} in layer {ref.name!r}")
+    for i, callout in enumerate(spec.callouts):
+        if callout.at not in all_ids:
+            problems.add(spec_path, f"callouts[{i}].at", f"no feature with id {callout.at!r}")
+    for i, label in enumerate(spec.labels):
+        if label not in all_ids:
+            problems.add(spec_path, f"labels[{i}]", f"no feature with id {label!r}")
+    if spec.uses_online_tiles:
+        try:
+            xyz.query_name(spec.basemap)
+        except ValueError:
+            problems.add(spec_path, "basemap", f"unknown xyzservices provider {spec.basemap!r}")
+
+
+def _display_properties(feature: Feature, labelled: set[str]) -> dict:
+    """Only what the popup, tooltip and style need: keeps the page small."""
+    p = feature.props
+    out: dict = {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "status": p.status,
+        "geometry_accuracy": p.geometry_accuracy,
+        "sources": [{"title": s.title, "url": s.url} for s in p.sources],
+    }
+    optional = {
+        "operator": p.operator,
+        "sponsor": p.sponsor,
+        "note": p.note,
+        "dates": dict(p.dates),
+        "countries": list(p.countries),
+        "reported": [{"quantity": r.quantity, "value": r.value, "unit": r.unit, "source": r.source} for r in p.reported],
+    }
+    out.update({k: v for k, v in optional.items() if v})
+    if p.kind in LINE_KINDS:
+        out["style"] = style_key(p.kind, p.status)
+    elif p.kind == "area":
+        out["style"] = f"area:{p.geometry_accuracy}"
+    else:
+        out["marker"] = PLACE_MARKERS[p.place_type]["shape"]
+    if p.label or p.id in labelled:
+        out["label"] = True
+    return out
+
+
+def _anchor(feature: Feature):
+    """Where a callout attached to a feature points: the point, a line's middle, an area's centre."""
+    geom = feature.geometry
+    if geom.geom_type == "Point":
+        return geom
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        line = shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
+        if line.geom_type == "MultiLineString":
+            line = max(line.geoms, key=lambda g: g.length)
+        return line.interpolate(0.5, normalized=True)
+    return polylabel(max(shapely.get_parts(geom), key=lambda g: g.area), tolerance=0.01)
+
+
+def _view_box(spec: MapSpec, features: list[Feature]) -> tuple[float, float, float, float]:
+    if spec.view.bounds:
+        (south, west), (north, east) = spec.view.bounds
+        return west, south, east, north
+    # centre + zoom: a box that the zoom shows on a ~1000 px wide screen
+    lat, lon = spec.view.center
+    half = 360.0 / 2 ** spec.view.zoom * 2
+    return lon - half, lat - half / 1.6, lon + half, lat + half / 1.6
+
+
+def choose_base(extent: Extent, base: dict[str, BaseLayer]) -> BaseLayer:
+    """OSM-derived detail where the map stays inside its box, Natural Earth elsewhere."""
+    detail = base.get("countries-detail")
+    if detail is not None and detail.features:
+        w, s, e, n = shapely.total_bounds([f.geometry for f in detail.features])
+        if extent.within((w, s, e, n)):
+            return detail
+    return base["countries"]
+
+
+def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLayer], tiles_override: str | None = None) -> PreparedMap:
+    max_zoom = spec.view.max_zoom
+    labelled = set(spec.labels)
+    by_id = {f.id: f for layer in layers.values() for f in layer.features}
+
+    chosen: list[tuple] = []
+    for ref in spec.layers:
+        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref)))
+    all_features = [f for _, _, feats in chosen for f in feats]
+
+    view = _view_box(spec, all_features)
+    extent = Extent.around(*view)
+    clip = box(extent.west, extent.south, extent.east, extent.north)
+
+    countries_layer = choose_base(extent, base)
+    base_geoms = prepare_coverage([f.geometry for f in countries_layer.features], extent, max_zoom)
+    countries, labels = [], []
+    vertices = 0
+    min_label_area = ((view[2] - view[0]) * (view[3] - view[1])) / 400
+    for feature, geom in zip(countries_layer.features, base_geoms):
+        if geom is None:
+            continue
+        vertices += vertex_count(geom)
+        countries.append({"type": "Feature", "properties": {"iso_a3": feature.props.iso_a3},
+                          "geometry": geojson_geometry(geom)})
+        largest = max(shapely.get_parts(geom), key=lambda g: g.area)
+        if largest.area >= min_label_area:
+            spot = polylabel(largest, tolerance=0.05)
+            labels.append({"name": feature.props.name, "lat": round(spot.y, 3), "lon": round(spot.x, 3)})
+
+    styles: dict[str, dict] = {"__land": {"color": BORDER, "weight": 1, "fillColor": LAND, "fillOpacity": 1, "opacity": 1}}
+    prepared_layers = []
+    for ref, layer, feats in chosen:
+        out = []
+        for feature in feats:
+            geom = prepare_line_or_point(feature.geometry, max_zoom)
+            if not geom.intersects(clip):
+                continue
+            vertices += vertex_count(geom)
+            props = _display_properties(feature, labelled)
+            if "style" in props and props["style"] not in styles:
+                if feature.props.kind == "area":
+                    styles[props["style"]] = area_style(feature.props.geometry_accuracy)
+                else:
+                    styles[props["style"]] = line_style(feature.props.kind, feature.props.status).leaflet()
+            out.append({"type": "Feature", "properties": props, "geometry": geojson_geometry(geom)})
+        prepared_layers.append(PreparedLayer(name=layer.name, title=layer.title, shown=ref.shown, features=out))
+
+    shown_features = [by_id[f["properties"]["id"]] for pl in prepared_layers for f in pl.features]
+    callouts = []
+    for callout in spec.callouts:
+        point = _anchor(by_id[callout.at])
+        callouts.append({"text": callout.text, "lat": round(point.y, 4), "lon": round(point.x, 4)})
+
+    attributions = [countries_layer.attribution]
+    if any(f.props.kind == "place" for f in shown_features):
+        attributions.append(GEONAMES_CREDIT)
+    if shown_features:
+        attributions.append(CURATED_CREDIT)
+    tiles = None
+    tiles_name = tiles_override or (spec.basemap if spec.uses_online_tiles else None)
+    if tiles_name:
+        provider = xyz.query_name(tiles_name)
+        tiles = {"url": provider.build_url(scale_factor="{r}") if "{r}" in provider.url else provider.build_url(),
+                 "attribution": provider.get("attribution", provider.name), "max_zoom": provider.get("max_zoom", 18)}
+
+    return PreparedMap(
+        spec=spec,
+        extent=extent,
+        view_bounds=[[view[1], view[0]], [view[3], view[2]]] if spec.view.bounds else None,
+        countries=countries,
+        country_labels=sorted(labels, key=lambda c: c["name"]),
+        layers=prepared_layers,
+        callouts=callouts,
+        legend=legend_entries(shown_features),
+        styles=styles,
+        attributions=attributions,
+        description=describe_map(spec, shown_features),
+        tiles=tiles,
+        stats={"vertices": vertices, "features": len(shown_features)},
+    )

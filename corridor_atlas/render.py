@@ -1,0 +1,232 @@
+"""Folium assembly: a `PreparedMap` → one self-contained HTML page (a string).
+
+folium gives the element tree and the `L.map` call; everything drawn on the map comes from
+one JSON payload read by `static/atlas.js`, which builds popups, tooltips and labels as DOM
+nodes with `textContent`. That is how text from data can never become markup: it is
+escaped for the JSON-in-HTML context here (`<`, `>`, `&` as \\u escapes) and never passed to
+`innerHTML` in the page. Server-side HTML (title, legend, description) is escaped with
+markupsafe. Element ids come from a per-page counter, so the same input gives the same
+bytes. This module knows nothing about files on disk.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from contextlib import contextmanager
+
+import branca.element
+import folium
+from folium.template import Template
+from markupsafe import Markup, escape
+
+from . import assets
+from .prepared import PreparedMap
+from .style import LegendEntry
+
+_counter = itertools.count()
+
+
+@contextmanager
+def deterministic_ids():
+    """Replace branca's random element ids with a counter that starts at 0 for each page."""
+    global _counter
+    original = branca.element.Element._generate_id
+    _counter = itertools.count()
+    branca.element.Element._generate_id = classmethod(lambda cls: f"{next(_counter)}")
+    try:
+        yield
+    finally:
+        branca.element.Element._generate_id = original
+
+
+def json_for_html(value) -> str:
+    """JSON that is safe inside a <script> element: no `</script>`, no HTML entities, no U+2028."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class AtlasFigure(branca.element.Figure):
+    """The page skeleton: a language, a real viewport (zoomable), a description."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>{{ this.page_title }}</title>\n"
+        '<meta name="description" content="{{ this.page_description }}">\n'
+        '<meta name="generator" content="Corridor Atlas">\n'
+        "{{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        "<body>\n"
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n"
+        "{{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+    def __init__(self, title: str, description: str):
+        super().__init__(height=None)
+        self.page_title = escape(title)
+        self.page_description = escape(description)
+
+
+class AtlasMap(folium.Map):
+    """folium.Map without the CDN assets, the zoom lock and the global switches."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}{% endmacro %}
+{% macro html(this, kwargs) %}<div class="atlas-map" id="{{ this.get_name() }}" role="region" aria-label="{{ this.aria_label }}" aria-describedby="atlas-description"></div>{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.map("{{ this.get_name() }}", {{ this.options|tojavascript }});
+{%- if this.control_scale %}
+L.control.scale({"imperial": false}).addTo({{ this.get_name() }});
+{%- endif %}
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, aria_label: str, **kwargs):
+        super().__init__(**kwargs)
+        self._name = "Map"
+        self.aria_label = escape(aria_label)
+        self.default_js = []
+        self.default_css = []
+
+
+class AtlasLayers(branca.element.MacroElement):
+    """Everything drawn on the map, as one JSON payload read by atlas.js."""
+
+    _template = Template(
+        """
+{% macro html(this, kwargs) %}<script type="application/json" id="atlas-data">{{ this.payload }}</script>{% endmacro %}
+{% macro script(this, kwargs) %}
+CorridorAtlas.init({{ this._parent.get_name() }}, JSON.parse(document.getElementById("atlas-data").textContent));
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, payload: str):
+        super().__init__()
+        self._name = "AtlasLayers"
+        self.payload = Markup(payload)
+
+
+def _svg_swatch(entry: LegendEntry) -> Markup:
+    s = entry.style
+    if entry.swatch == "line":
+        dash = f' stroke-dasharray="{escape(s["dashArray"])}"' if "dashArray" in s else ""
+        cap = escape(s.get("lineCap", "butt"))
+        return Markup(
+            '<svg width="36" height="14" aria-hidden="true"><line x1="2" y1="7" x2="34" y2="7" '
+            f'stroke="{escape(s["color"])}" stroke-width="{escape(s["weight"])}" stroke-linecap="{cap}"{dash}/></svg>'
+        )
+    if entry.swatch == "area":
+        dash = f' stroke-dasharray="{escape(s["dashArray"])}"' if "dashArray" in s else ""
+        return Markup(
+            '<svg width="36" height="14" aria-hidden="true"><rect x="2" y="2" width="32" height="10" '
+            f'fill="{escape(s["fillColor"])}" fill-opacity="{escape(s["fillOpacity"])}" stroke="{escape(s["color"])}" '
+            f'stroke-width="2"{dash}/></svg>'
+        )
+    return Markup(f'<span class="atlas-marker atlas-marker--{escape(s["shape"])}" aria-hidden="true"></span>')
+
+
+def legend_html(entries: list[LegendEntry]) -> Markup:
+    rows = []
+    group = None
+    for entry in entries:
+        if entry.group != group:
+            if group is not None:
+                rows.append("</ul>")
+            group = entry.group
+            rows.append(f"<h2>{escape(group)}</h2><ul>")
+        rows.append(f"<li>{_svg_swatch(entry)}<span>{escape(entry.label)}</span></li>")
+    if group is not None:
+        rows.append("</ul>")
+    return Markup("".join(rows))
+
+
+PAGE_CHROME = Template(
+    """<header class="atlas-title">
+<h1>{{ title }}</h1>
+{%- if subtitle %}<p class="atlas-subtitle">{{ subtitle }}</p>{% endif %}
+</header>
+<details class="atlas-legend" open>
+<summary>Legend</summary>
+{{ legend }}
+<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Schematic lines join documented waypoints; click a feature for its sources.</p>
+</details>
+<p id="atlas-description" class="atlas-description">{{ description }}</p>
+<footer class="atlas-credit">{% if credit %}<span>{{ credit }}</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</footer>
+<noscript><p class="atlas-noscript">This interactive map needs JavaScript. {{ description }}</p></noscript>""",
+    autoescape=True,
+)
+
+
+def payload(prepared: PreparedMap) -> dict:
+    spec = prepared.spec
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "view": {
+            "bounds": prepared.view_bounds,
+            "center": list(spec.view.center) if spec.view.center else None,
+            "zoom": spec.view.zoom,
+            "minZoom": spec.view.min_zoom,
+            "maxZoom": spec.view.max_zoom,
+            "maxBounds": prepared.extent.leaflet_bounds(),
+        },
+        "countries": {"type": "FeatureCollection", "features": prepared.countries},
+        "countryLabels": prepared.country_labels,
+        "layers": [
+            {"name": layer.name, "title": layer.title, "shown": layer.shown,
+             "geojson": {"type": "FeatureCollection", "features": layer.features}}
+            for layer in prepared.layers
+        ],
+        "callouts": prepared.callouts,
+        "styles": prepared.styles,
+        "attribution": prepared.attributions,
+        "tiles": prepared.tiles,
+    }
+
+
+def render_page(prepared: PreparedMap, asset_mode: str = "inline") -> str:
+    """The complete HTML page for one map."""
+    spec = prepared.spec
+    with deterministic_ids():
+        figure = AtlasFigure(title=spec.title, description=prepared.description)
+        figure.header.add_child(branca.element.Element(assets.head_html(asset_mode)), name="assets")
+        chrome = PAGE_CHROME.render(
+            title=spec.title,
+            subtitle=spec.subtitle,
+            legend=legend_html(prepared.legend),
+            description=prepared.description,
+            credit=spec.credit,
+            source_line=spec.source_line,
+        )
+        figure.html.add_child(branca.element.Element(chrome), name="chrome")
+        figure.header.add_child(branca.element.Element(assets.atlas_script()), name="atlas-js")
+        atlas_map = AtlasMap(
+            aria_label=f"Map: {spec.title}",
+            location=None,
+            tiles=None,
+            control_scale=True,
+            min_zoom=spec.view.min_zoom,
+            max_zoom=spec.view.max_zoom,
+            zoom_control=True,
+            attribution_control=True,
+        )
+        figure.add_child(atlas_map, name="map")
+        atlas_map.add_child(AtlasLayers(json_for_html(payload(prepared))), name="layers")
+        return figure.render()

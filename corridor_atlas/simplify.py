@@ -1,0 +1,110 @@
+"""Prepare geometry for one map: clip to its extent, simplify for its deepest zoom, round.
+
+The error budget is one screen pixel at the map's maximum zoom: below that nobody can see
+the difference, above it a border visibly moves. Base polygons are simplified together
+with shapely's `coverage_simplify`, so neighbouring countries keep sharing one edge (no
+gaps, no overlaps). Coordinates are then rounded to the decimals that pixel needs, and
+parts smaller than a few pixels are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import box, mapping
+from shapely.geometry.base import BaseGeometry
+
+TILE_SIZE = 256
+
+
+def degrees_per_pixel(zoom: int) -> float:
+    """Longitude degrees covered by one screen pixel at `zoom` (Web Mercator, equator)."""
+    return 360.0 / (TILE_SIZE * 2**zoom)
+
+
+def decimals_for_zoom(zoom: int) -> int:
+    """Decimal places that keep rounding error under half a pixel at `zoom`."""
+    return max(0, math.ceil(-math.log10(degrees_per_pixel(zoom) / 2)))
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The part of the world a map may show: its view padded, so panning finds land."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def around(cls, west: float, south: float, east: float, north: float, pad: float = 0.35) -> "Extent":
+        dx, dy = (east - west) * pad, (north - south) * pad
+        return cls(max(west - dx, -180), max(south - dy, -85), min(east + dx, 180), min(north + dy, 85))
+
+    @property
+    def polygon(self) -> BaseGeometry:
+        return box(self.west, self.south, self.east, self.north)
+
+    def leaflet_bounds(self) -> list[list[float]]:
+        return [[self.south, self.west], [self.north, self.east]]
+
+    def within(self, other: tuple[float, float, float, float]) -> bool:
+        w, s, e, n = other
+        return self.west >= w and self.south >= s and self.east <= e and self.north <= n
+
+
+def round_coordinates(geom: BaseGeometry, decimals: int) -> BaseGeometry:
+    """Snap to a grid of 10^-decimals degrees, keeping the geometry valid."""
+    return shapely.set_precision(geom, 10.0 ** -decimals, mode="valid_output")
+
+
+def prepare_coverage(
+    geometries: list[BaseGeometry], extent: Extent, max_zoom: int
+) -> list[BaseGeometry | None]:
+    """Clip, simplify as one coverage, round and de-speck polygons; None where nothing is left."""
+    pixel = degrees_per_pixel(max_zoom)
+    clipped = [shapely.intersection(g, extent.polygon) for g in geometries]
+    clipped = [shapely.make_valid(g) if not g.is_valid else g for g in clipped]
+    clipped = [shapely.get_parts(g) for g in clipped]
+    polygons = [
+        shapely.union_all([p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]) if len(parts) else None
+        for parts in clipped
+    ]
+    present = [i for i, g in enumerate(polygons) if g is not None and not g.is_empty]
+    simplified = shapely.coverage_simplify([polygons[i] for i in present], tolerance=pixel)
+    out: list[BaseGeometry | None] = [None] * len(geometries)
+    speck = (2 * pixel) ** 2
+    decimals = decimals_for_zoom(max_zoom)
+    for i, geom in zip(present, simplified):
+        parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area >= speck]
+        if not parts:
+            continue
+        rounded = round_coordinates(shapely.union_all(parts), decimals)
+        out[i] = rounded if not rounded.is_empty else None
+    return out
+
+
+def prepare_line_or_point(geom: BaseGeometry, max_zoom: int) -> BaseGeometry:
+    """Curated lines and points are few-vertex already: only round them."""
+    decimals = decimals_for_zoom(max_zoom)
+    if geom.geom_type == "Point":
+        return shapely.Point(round(geom.x, decimals), round(geom.y, decimals))
+    simplified = shapely.simplify(geom, degrees_per_pixel(max_zoom) / 2, preserve_topology=True)
+    return round_coordinates(simplified, decimals)
+
+
+def geojson_geometry(geom: BaseGeometry) -> dict:
+    """GeoJSON dict with plain lists (stable JSON serialisation)."""
+    def listify(value):
+        if isinstance(value, (list, tuple)):
+            return [listify(v) for v in value]
+        return value
+
+    data = mapping(geom)
+    return {"type": data["type"], "coordinates": listify(data["coordinates"])}
+
+
+def vertex_count(geom: BaseGeometry) -> int:
+    return int(shapely.get_num_coordinates(geom))

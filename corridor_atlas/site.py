@@ -1,0 +1,94 @@
+"""The site around the maps: the index (gallery) page and the embed snippets.
+
+Templates are jinja2 with autoescaping on, so titles and descriptions from definitions are
+escaped in text and attributes alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment
+
+from .spec import MapSpec
+
+_ENV = Environment(autoescape=True, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class BuiltMap:
+    spec: MapSpec
+    filename: str
+    description: str
+    size_bytes: int
+
+
+def embed_snippet(spec: MapSpec, filename: str) -> str:
+    """A responsive iframe: 75% of the width tall, at least 320 px, at most 640 px."""
+    title = _ENV.from_string("{{ t }}").render(t=spec.title)
+    return (
+        f'<iframe src="{filename}" title="{title}" loading="lazy" '
+        'style="width:100%;aspect-ratio:4/3;min-height:320px;max-height:640px;border:0" '
+        'allowfullscreen></iframe>'
+    )
+
+
+INDEX = _ENV.from_string(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Corridor Atlas</title>
+<meta name="description" content="Maps of the routes and borders of the South Caucasus and the Caspian: Nakhchivan and the Zangezur corridor, Caspian crude to the Mediterranean, and the North–South Transport Corridor.">
+<style>
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 980px; padding: 16px; color: #1d1d1d; }
+h1 { margin: 0 0 4px; }
+.maps { list-style: none; padding: 0; display: grid; gap: 18px; }
+.map { border: 1px solid #d0cbc0; border-radius: 6px; padding: 12px 14px; }
+.map h2 { margin: 0 0 4px; font-size: 1.2rem; }
+.map p { margin: 4px 0; }
+.meta { color: #4a4a4a; font-size: 0.9rem; }
+textarea { width: 100%; box-sizing: border-box; font: 12px/1.4 ui-monospace, monospace; height: 4.5em; }
+button { font: inherit; padding: 2px 10px; }
+</style>
+</head>
+<body>
+<header>
+<h1>Corridor Atlas</h1>
+<p>Routes and borders at the centre of South Caucasus and Caspian politics. Every map works offline and can be embedded in an article.</p>
+</header>
+<main>
+<ul class="maps">
+{% for m in maps %}
+<li class="map" id="{{ m.spec.id }}">
+<h2><a href="{{ m.filename }}">{{ m.spec.title }}</a></h2>
+{% if m.spec.subtitle %}<p>{{ m.spec.subtitle }}</p>{% endif %}
+<p class="meta">{{ m.description }}</p>
+<p class="meta">{{ "{:,}".format(m.size_bytes) }} bytes, self-contained.</p>
+<label for="embed-{{ m.spec.id }}">Embed code</label>
+<textarea id="embed-{{ m.spec.id }}" readonly>{{ embed(m.spec, m.filename) }}</textarea>
+<button type="button" data-copy="embed-{{ m.spec.id }}">Copy embed code</button>
+</li>
+{% endfor %}
+</ul>
+</main>
+<script>
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    var area = document.getElementById(button.getAttribute("data-copy"));
+    area.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard) navigator.clipboard.writeText(area.value).then(done, function () { document.execCommand("copy"); done(); });
+    else { document.execCommand("copy"); done(); }
+  });
+});
+</script>
+</body>
+</html>
+"""
+)
+
+
+def render_index(maps: list[BuiltMap]) -> str:
+    return INDEX.render(maps=sorted(maps, key=lambda m: m.spec.id), embed=embed_snippet)

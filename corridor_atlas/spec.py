@@ -1,0 +1,209 @@
+"""Map definitions: `maps/<id>.toml` → a validated `MapSpec`.
+
+A definition never contains code. It is parsed with tomllib and validated with pydantic
+(strict types, unknown keys refused), and every problem is reported as
+`file: key: what is wrong` so a reporter editing TOML by hand can fix it without Python.
+Cross-checks that need the layers (does a layer or feature id exist?) live in
+`pipeline.validate_references`, because this module knows nothing about data files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import Problems
+from .vocabulary import KINDS, STATUSES
+
+MAP_ID = r"^[a-z0-9][a-z0-9-]*$"
+MIN_ZOOM, MAX_ZOOM = 0, 18
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Zoom = Annotated[int, Field(ge=MIN_ZOOM, le=MAX_ZOOM)]
+LatLon = Annotated[tuple[Latitude, Longitude], Field(strict=False)]
+
+
+class LayerFilter(_Strict):
+    """Which features of a layer a map shows; an empty filter keeps them all."""
+
+    status: list[Literal[STATUSES]] = []  # type: ignore[valid-type]
+    kind: list[Literal[KINDS]] = []  # type: ignore[valid-type]
+    ids: list[str] = []
+    exclude_ids: list[str] = []
+
+
+class LayerRef(_Strict):
+    name: str
+    filter: LayerFilter = LayerFilter()
+    shown: bool = True  # initially ticked in the layer control
+
+
+class View(_Strict):
+    """Initial view: either bounds ([south, west], [north, east]) or centre and zoom."""
+
+    # TOML has arrays, not tuples: accept a list of the right length (strict=False here only)
+    bounds: Annotated[tuple[LatLon, LatLon], Field(strict=False)] | None = None
+    center: LatLon | None = None
+    zoom: Zoom | None = None
+    min_zoom: Zoom = 3
+    max_zoom: Zoom = 10
+
+    @model_validator(mode="after")
+    def _one_way_to_say_where(self) -> "View":
+        if self.bounds is None and (self.center is None or self.zoom is None):
+            raise ValueError("give either bounds = [[south, west], [north, east]] or center and zoom")
+        if self.bounds is not None and self.center is not None:
+            raise ValueError("give bounds or center, not both")
+        if self.bounds is not None:
+            (south, west), (north, east) = self.bounds
+            if south >= north or west >= east:
+                raise ValueError("bounds must be [[south, west], [north, east]] with south < north and west < east")
+        if self.min_zoom > self.max_zoom:
+            raise ValueError(f"min_zoom ({self.min_zoom}) is greater than max_zoom ({self.max_zoom})")
+        if self.zoom is not None and not self.min_zoom <= self.zoom <= self.max_zoom:
+            raise ValueError(f"zoom {self.zoom} is outside min_zoom..max_zoom ({self.min_zoom}..{self.max_zoom})")
+        return self
+
+
+class Callout(_Strict):
+    """A short annotation anchored to a curated feature (never to a free coordinate)."""
+
+    at: str
+    text: Annotated[str, Field(min_length=1, max_length=280)]
+
+
+class MapSpec(_Strict):
+    id: Annotated[str, Field(pattern=MAP_ID)]
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    subtitle: str = ""
+    credit: str = ""
+    source_line: str = ""
+    description: str = ""
+    layers: Annotated[list[LayerRef], Field(min_length=1)]
+    view: View
+    callouts: list[Callout] = []
+    labels: list[str] = []
+    basemap: str = "bundled"
+
+    @field_validator("layers")
+    @classmethod
+    def _layers_unique(cls, layers: list[LayerRef]) -> list[LayerRef]:
+        names = [layer.name for layer in layers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"layer listed twice: {', '.join(dupes)}")
+        return layers
+
+    @field_validator("basemap")
+    @classmethod
+    def _known_basemap(cls, value: str) -> str:
+        if value != "bundled" and not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9_]+)*", value):
+            raise ValueError('basemap is "bundled" or an xyzservices provider name such as "CartoDB.Positron"')
+        return value
+
+    @property
+    def uses_online_tiles(self) -> bool:
+        return self.basemap != "bundled"
+
+
+def _location(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "tagged-union") or str(part).startswith("function-"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: dict, known_keys: dict[str, list[str]]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = ".".join(str(p) for p in loc[:-1] if not isinstance(p, int))
+        hint = difflib.get_close_matches(key, known_keys.get(parent, []), n=1)
+        return f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        return f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+    msg = err["msg"]
+    msg = msg.removeprefix("Value error, ")
+    if "input" in err and kind.endswith("_type"):
+        msg += f" (got {type(err['input']).__name__} {err['input']!r})"
+    return msg
+
+
+def _known_keys() -> dict[str, list[str]]:
+    """Keys each table may hold (list indices dropped), for did-you-mean hints on typos."""
+    return {
+        "": list(MapSpec.model_fields),
+        "view": list(View.model_fields),
+        "layers": list(LayerRef.model_fields),
+        "layers.filter": list(LayerFilter.model_fields),
+        "callouts": list(Callout.model_fields),
+    }
+
+
+def parse_spec(path: Path, text: str, problems: Problems) -> MapSpec | None:
+    """Parse one definition's text; record problems and return None if it is invalid."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.add(path, "", f"invalid TOML: {exc}")
+        return None
+    raw.setdefault("id", path.stem)
+    if raw["id"] != path.stem:
+        problems.add(path, "id", f"id {raw['id']!r} must match the file name {path.stem!r}")
+        return None
+    try:
+        return MapSpec.model_validate(raw)
+    except ValidationError as exc:
+        keys = _known_keys()
+        for err in exc.errors():
+            problems.add(path, _location(err["loc"]) or "(top level)", _message(err, keys))
+        return None
+
+
+def load_spec(path: Path, problems: Problems) -> MapSpec | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(path, "", f"cannot read the file: {exc}")
+        return None
+    return parse_spec(path, text, problems)
+
+
+def load_specs(maps_dir: Path, problems: Problems, only: list[str] | None = None) -> list[MapSpec]:
+    """Every definition in `maps_dir` (or the named ones), sorted by id."""
+    paths = sorted(maps_dir.glob("*.toml"))
+    if only:
+        known = {p.stem: p for p in paths}
+        for name in only:
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                problems.add(maps_dir, name, "no such map" + (f" (did you mean {hint[0]!r}?)" if hint else f"; known: {', '.join(sorted(known))}"))
+        paths = [known[n] for n in only if n in known]
+    specs = [spec for p in paths if (spec := load_spec(p, problems)) is not None]
+    return sorted(specs, key=lambda s: s.id)

@@ -1,0 +1,192 @@
+/* Corridor Atlas page script: draws one map from the JSON payload built by render.py.
+ *
+ * Rule: text from data only ever reaches the page through textContent, or through
+ * escapeHtml() where a Leaflet API insists on an HTML string (layer control names,
+ * attribution). Links are only made from http(s) URLs.
+ */
+(function () {
+  "use strict";
+
+  function escapeHtml(text) {
+    return String(text)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&#39;");
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return /^https?:\/\//i.test(String(url)) ? String(url) : null;
+  }
+
+  function link(url, text) {
+    var href = safeUrl(url);
+    if (!href) return el("span", null, text);
+    var a = el("a", null, text);
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  var STATUS_TEXT = {
+    operational: "operational",
+    under_construction: "under construction",
+    proposed: "proposed",
+    missing: "missing link (not built)",
+    idle: "idle",
+    defunct: "defunct / closed"
+  };
+  var ACCURACY_TEXT = {
+    traced: "traced from open data",
+    schematic: "schematic: drawn through documented waypoints",
+    approximate: "approximate"
+  };
+  var DATE_TEXT = {
+    proposed: "Proposed",
+    agreed: "Agreed",
+    construction_started: "Construction started",
+    opened: "Opened",
+    suspended: "Suspended",
+    closed: "Closed"
+  };
+
+  function popupContent(p) {
+    var root = el("div", "atlas-popup");
+    root.appendChild(el("h3", null, p.name));
+    var status = el("p", "atlas-popup-status");
+    status.appendChild(el("strong", null, STATUS_TEXT[p.status] || p.status));
+    status.appendChild(document.createTextNode(" · " + (ACCURACY_TEXT[p.geometry_accuracy] || p.geometry_accuracy)));
+    root.appendChild(status);
+    var facts = el("dl");
+    function fact(term, value) {
+      if (value === undefined || value === null || value === "") return;
+      facts.appendChild(el("dt", null, term));
+      var dd = el("dd");
+      if (value instanceof Node) dd.appendChild(value); else dd.textContent = String(value);
+      facts.appendChild(dd);
+    }
+    fact("Operator", p.operator);
+    fact("Sponsor", p.sponsor);
+    if (p.countries && p.countries.length) fact("Countries", p.countries.join(" → "));
+    Object.keys(DATE_TEXT).forEach(function (key) {
+      if (p.dates && p.dates[key]) fact(DATE_TEXT[key], p.dates[key]);
+    });
+    (p.reported || []).forEach(function (r) {
+      var span = el("span", null, r.value.toLocaleString("en-GB") + " " + r.unit + " ");
+      span.appendChild(link(r.source, "(source)"));
+      fact("Reported " + r.quantity, span);
+    });
+    if (facts.childNodes.length) root.appendChild(facts);
+    if (p.note) root.appendChild(el("p", "atlas-popup-note", p.note));
+    var sources = el("ul", "atlas-popup-sources");
+    (p.sources || []).forEach(function (s) {
+      var li = el("li");
+      li.appendChild(link(s.url, s.title));
+      sources.appendChild(li);
+    });
+    root.appendChild(el("p", "atlas-popup-heading", "Sources"));
+    root.appendChild(sources);
+    return root;
+  }
+
+  function markerIcon(p) {
+    var shape = p.marker || "circle";
+    return L.divIcon({
+      className: "atlas-marker atlas-marker--" + shape,
+      iconSize: null,
+      html: ""
+    });
+  }
+
+  function init(map, data) {
+    var layers = {};
+    var counts = {};
+    map.createPane("atlas-base").style.zIndex = 250;
+    map.createPane("atlas-country-labels").style.zIndex = 300;
+
+    if (data.tiles && safeUrl(data.tiles.url)) {
+      L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
+    }
+    L.geoJSON(data.countries, {
+      pane: "atlas-base",
+      interactive: false,
+      style: function () { return data.styles.__land; }
+    }).addTo(map);
+    var countryLabels = L.layerGroup().addTo(map);
+    data.countryLabels.forEach(function (c) {
+      var text = el("span", null, c.name);
+      L.marker([c.lat, c.lon], {
+        pane: "atlas-country-labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "atlas-country-label", html: text, iconSize: null })
+      }).addTo(countryLabels);
+    });
+
+    var overlays = {};
+    data.layers.forEach(function (layer) {
+      counts[layer.name] = 0;
+      var group = L.geoJSON(layer.geojson, {
+        style: function (f) { return data.styles[f.properties.style]; },
+        pointToLayer: function (f, latlng) {
+          return L.marker(latlng, { icon: markerIcon(f.properties), keyboard: true, title: f.properties.name, alt: f.properties.name });
+        },
+        onEachFeature: function (f, featureLayer) {
+          counts[layer.name] += 1;
+          var p = f.properties;
+          featureLayer.feature = f;
+          if (p.label) {
+            featureLayer.bindTooltip(el("span", null, p.name), {
+              permanent: true,
+              direction: f.geometry.type === "Point" ? "right" : "center",
+              className: "atlas-label",
+              interactive: false
+            });
+          } else {
+            featureLayer.bindTooltip(el("span", null, p.name), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
+          }
+          featureLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
+        }
+      });
+      layers[layer.name] = group;
+      overlays[escapeHtml(layer.title)] = group;
+      if (layer.shown) group.addTo(map);
+    });
+
+    var callouts = L.layerGroup().addTo(map);
+    data.callouts.forEach(function (c) {
+      L.tooltip({ permanent: true, direction: "top", className: "atlas-callout", interactive: false, offset: [0, -8] })
+        .setLatLng([c.lat, c.lon])
+        .setContent(el("span", null, c.text))
+        .addTo(callouts);
+    });
+    overlays["Callouts"] = callouts;
+
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+    L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
+    data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
+
+    var v = data.view;
+    map.setMaxBounds(L.latLngBounds(v.maxBounds).pad(0.1));
+    if (v.bounds) map.fitBounds(v.bounds); else map.setView(v.center, v.zoom);
+
+    var legend = document.querySelector(".atlas-legend");
+    if (legend && narrow) legend.removeAttribute("open");
+    if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
+
+    window.atlas = { map: map, layers: layers, counts: counts, callouts: callouts, data: data };
+    document.documentElement.setAttribute("data-atlas-ready", "true");
+  }
+
+  window.CorridorAtlas = { init: init, escapeHtml: escapeHtml };
+})();

@@ -1,0 +1,164 @@
+"""One table: kind × status → how a feature is drawn. The legend is drawn from it too.
+
+Status is told apart without colour: operational lines are solid, under construction
+dashed, proposed dotted, a missing link dash-dotted, idle and defunct grey (idle solid and
+thin, defunct short-dashed). Kind sets the colour (an Okabe–Ito-derived palette, darkened
+to keep at least 3:1 contrast against the land colour). Places differ by marker shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .vocabulary import LINE_KINDS, PLACE_TYPES, STATUSES
+
+LAND = "#f3efe6"
+SEA = "#c9dcea"
+BORDER = "#9a917f"
+GREY = "#6f6f6f"
+
+KIND_COLOURS = {
+    "pipeline": "#b34700",  # dark vermillion
+    "rail": "#005a8c",  # dark blue
+    "road": "#8e3b7a",  # dark reddish purple
+    "shipping": "#00735a",  # dark bluish green
+}
+KIND_LABELS = {"pipeline": "Pipeline", "rail": "Railway", "road": "Road", "shipping": "Shipping route"}
+STATUS_LABELS = {
+    "operational": "operational",
+    "under_construction": "under construction",
+    "proposed": "proposed",
+    "missing": "missing link",
+    "idle": "idle",
+    "defunct": "defunct / closed",
+}
+PLACE_LABELS = {
+    "capital": "Capital",
+    "city": "City",
+    "town": "Town",
+    "port": "Port",
+    "terminal": "Oil terminal",
+    "station": "Railway station",
+    "border_crossing": "Border crossing",
+}
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    """Leaflet path options for a line; `dash` is an SVG dash array or None for solid."""
+
+    color: str
+    weight: float
+    dash: str | None
+    opacity: float = 0.95
+
+    def leaflet(self) -> dict[str, object]:
+        options: dict[str, object] = {
+            "color": self.color,
+            "weight": self.weight,
+            "opacity": self.opacity,
+            "lineCap": "round" if self.dash and self.dash.startswith("1 ") else "butt",
+        }
+        if self.dash:
+            options["dashArray"] = self.dash
+        return options
+
+
+# Dash patterns by status; the pattern alone distinguishes statuses.
+STATUS_DASH = {
+    "operational": None,
+    "under_construction": "10 6",
+    "proposed": "1 8",
+    "missing": "14 6 2 6",
+    "idle": None,
+    "defunct": "4 5",
+}
+STATUS_WEIGHT = {
+    "operational": 4.0,
+    "under_construction": 4.0,
+    "proposed": 4.5,
+    "missing": 4.0,
+    "idle": 2.5,
+    "defunct": 2.5,
+}
+GREY_STATUSES = ("idle", "defunct")
+
+
+def line_style(kind: str, status: str) -> LineStyle:
+    if kind not in LINE_KINDS or status not in STATUSES:
+        raise KeyError(f"no style for kind {kind!r} and status {status!r}")
+    colour = GREY if status in GREY_STATUSES else KIND_COLOURS[kind]
+    weight = STATUS_WEIGHT[status] - (1.0 if kind == "shipping" else 0.0)
+    return LineStyle(color=colour, weight=weight, dash=STATUS_DASH[status])
+
+
+def style_key(kind: str, status: str) -> str:
+    return f"{kind}:{status}"
+
+
+# Places: a marker shape per type (CSS class in atlas.css) so they differ without colour.
+PLACE_MARKERS = {
+    "capital": {"shape": "star", "size": 14},
+    "city": {"shape": "circle", "size": 9},
+    "town": {"shape": "circle", "size": 7},
+    "port": {"shape": "anchor", "size": 11},
+    "terminal": {"shape": "diamond", "size": 11},
+    "station": {"shape": "square", "size": 9},
+    "border_crossing": {"shape": "ring", "size": 11},
+}
+
+AREA_STYLE = {"color": "#7a5a00", "weight": 2, "fillColor": "#e0b84a", "fillOpacity": 0.28, "opacity": 0.9}
+AREA_APPROXIMATE_DASH = "6 4"
+
+
+def area_style(accuracy: str) -> dict[str, object]:
+    style = dict(AREA_STYLE)
+    if accuracy == "approximate":
+        style["dashArray"] = AREA_APPROXIMATE_DASH
+    return style
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of the legend: what it says and how to draw its swatch."""
+
+    group: str
+    label: str
+    swatch: str  # "line", "area" or "marker"
+    style: dict[str, object]
+
+
+def legend_entries(features) -> list[LegendEntry]:
+    """Legend rows for exactly the styles the given features use, in a stable order."""
+    line_keys = sorted(
+        {(f.props.kind, f.props.status) for f in features if f.props.kind in LINE_KINDS},
+        key=lambda ks: (LINE_KINDS.index(ks[0]), STATUSES.index(ks[1])),
+    )
+    entries = [
+        LegendEntry(
+            group=KIND_LABELS[kind],
+            label=STATUS_LABELS[status],
+            swatch="line",
+            style=line_style(kind, status).leaflet(),
+        )
+        for kind, status in line_keys
+    ]
+    area_accuracies = sorted({f.props.geometry_accuracy for f in features if f.props.kind == "area"})
+    for accuracy in area_accuracies:
+        entries.append(
+            LegendEntry(
+                group="Area",
+                label="outline approximate" if accuracy == "approximate" else "outline from open data",
+                swatch="area",
+                style=area_style(accuracy),
+            )
+        )
+    place_types = sorted(
+        {f.props.place_type for f in features if f.props.kind == "place"},
+        key=PLACE_TYPES.index,
+    )
+    for place_type in place_types:
+        entries.append(
+            LegendEntry(group="Places", label=PLACE_LABELS[place_type], swatch="marker", style=dict(PLACE_MARKERS[place_type]))
+        )
+    return entries

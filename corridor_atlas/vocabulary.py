@@ -1,0 +1,47 @@
+"""The closed vocabularies shared by data, validation, styles and measures.
+
+One place so that a layer file, the style table and the legend can never disagree about
+what a "status" or a "kind" may be.
+"""
+
+from __future__ import annotations
+
+# What a curated feature is. Lines: pipeline, rail, road, shipping. Polygons: area.
+# Points: place. A callout only exists in map definitions.
+LINE_KINDS = ("pipeline", "rail", "road", "shipping")
+AREA_KINDS = ("area",)
+POINT_KINDS = ("place",)
+KINDS = LINE_KINDS + AREA_KINDS + POINT_KINDS
+
+# Where a route stands. "missing" is a gap in an otherwise working corridor (the
+# Rasht–Astara rail link): not built, and the reason the corridor is not continuous.
+STATUSES = ("operational", "under_construction", "proposed", "missing", "idle", "defunct")
+
+# What kind of place a point is: decides its marker and whether it is labelled.
+PLACE_TYPES = (
+    "capital",
+    "city",
+    "town",
+    "port",
+    "terminal",
+    "station",
+    "border_crossing",
+)
+
+# How far to trust a line: traced from open data, or drawn through documented waypoints,
+# or an outline known only approximately.
+GEOMETRY_ACCURACIES = ("traced", "schematic", "approximate")
+
+# Dates that matter for a route, in the order a popup shows them.
+DATE_KEYS = (
+    "proposed",
+    "agreed",
+    "construction_started",
+    "opened",
+    "suspended",
+    "closed",
+)
+
+# The region the bundled base geography covers, (west, south, east, north) in degrees.
+# No curated point or line may fall outside it.
+REGION_BOUNDS = (20.0, 5.0, 80.0, 60.0)

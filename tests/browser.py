@@ -1,0 +1,80 @@
+"""Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by Playwright.
+
+Never downloads a browser. Every request the page makes is recorded so a test can assert
+that a page opened from file:// asks the network for nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+def chromium_path() -> str:
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        raise RuntimeError(
+            "Chromium not found at /usr/bin/chromium: install it with 'apt-get install -y chromium' "
+            "(scripts/test.sh does this)"
+        )
+    return path
+
+
+@dataclass
+class PageLog:
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def network_requests(self) -> list[str]:
+        """Requests that would leave the machine (file: and data: URLs stay local)."""
+        return [u for u in self.requests if not u.startswith(("file:", "data:", "about:", "blob:"))]
+
+
+@contextmanager
+def browser():
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def open_page(instance, url: str, width: int = 1280, height: int = 800, wait_ready: bool = True):
+    """A new page at `url` with its log; waits until atlas.js marks the map ready."""
+    context = instance.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log = PageLog()
+    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("request", lambda r: log.requests.append(r.url))
+
+    def on_dialog(dialog):
+        log.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(url)
+    if wait_ready:
+        page.wait_for_selector("html[data-atlas-ready=true]", timeout=15000)
+    return page, log

@@ -1,0 +1,161 @@
+"""The build on a synthetic project: output, determinism, escaping, atomicity, CLI contract."""
+
+import json
+import re
+
+import pytest
+
+from corridor_atlas.cli import main
+from corridor_atlas.pipeline import build_site
+
+from .conftest import MAP_TOML, ROUTES, write_project
+
+
+def payload_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', html, re.S)
+    assert match, "page has no data payload"
+    return json.loads(match.group(1))
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_site__writes_map_and_index(project, tmp_path):
+    out = tmp_path / "site"
+    built = build_site(project, out)
+    assert [b.spec.id for b in built] == ["test-map"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "test-map.html"]
+    html = (out / "test-map.html").read_text()
+    data = payload_of(html)
+    assert [layer["name"] for layer in data["layers"]] == ["routes"]
+    ids = [f["properties"]["id"] for f in data["layers"][0]["geojson"]["features"]]
+    assert ids == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
+    assert data["callouts"] == [{"text": "A callout", "lat": 40.0, "lon": 45.0}]
+    assert {c["properties"]["iso_a3"] for c in data["countries"]["features"]} == {"AAA", "BBB"}
+    assert "<h1>Test map</h1>" in html and "Test credit" in html
+    assert "Test borders (public domain)" in data["attribution"]
+    index = (out / "index.html").read_text()
+    assert 'href="test-map.html"' in index and "&lt;iframe" in index
+
+
+def test_build_site__byte_identical_twice(project, tmp_path):
+    build_site(project, tmp_path / "a")
+    build_site(project, tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_build_site__self_contained(project, tmp_path):
+    build_site(project, tmp_path / "site")
+    html = (tmp_path / "site" / "test-map.html").read_text()
+    assert not re.search(r'<script[^>]+src=', html)
+    assert not re.search(r'<link[^>]+href=', html)
+    assert "L.map(" in html and "Leaflet" in html
+    assert "cdn.jsdelivr" not in html and "jquery" not in html.lower() and "bootstrap" not in html.lower()
+
+
+def test_build_site__cdn_mode_uses_sri(project, tmp_path):
+    build_site(project, tmp_path / "site", asset_mode="cdn")
+    html = (tmp_path / "site" / "test-map.html").read_text()
+    links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https://[^"]+)"[^>]+integrity="sha384-[A-Za-z0-9+/=]+"', html)
+    assert len(links) == 4
+
+
+def test_build_site__filters_select_features(tmp_path):
+    toml = MAP_TOML.replace('name = "routes"', 'name = "routes"\nfilter = { status = ["operational"] }')
+    paths = write_project(tmp_path / "p", map_toml=toml)
+    build_site(paths, tmp_path / "site")
+    data = payload_of((tmp_path / "site" / "test-map.html").read_text())
+    ids = [f["properties"]["id"] for f in data["layers"][0]["geojson"]["features"]]
+    assert "test-rail" not in ids and "test-pipeline" in ids
+
+
+def test_build_site__escapes_text_from_data(tmp_path):
+    evil = '</script><script>window.pwned=1</script><img src=x onerror=alert(1)>'
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"][2]["properties"]["name"] = evil
+    toml = MAP_TOML.replace('title = "Test map"', 'title = "T </title><script>alert(1)</script>"')
+    paths = write_project(tmp_path / "p", routes=routes, map_toml=toml)
+    build_site(paths, tmp_path / "site")
+    html = (tmp_path / "site" / "test-map.html").read_text()
+    assert "<script>window.pwned" not in html and "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert payload_of(html)["layers"][0]["geojson"]["features"][2]["properties"]["name"] == evil
+    assert "<title>T &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+
+
+def test_build_site__unknown_layer_reference(tmp_path):
+    paths = write_project(tmp_path / "p", map_toml=MAP_TOML.replace('name = "routes"', 'name = "rootes"'))
+    assert main(["--root", str(paths.root), "--out", str(tmp_path / "site")]) == 2
+    assert not (tmp_path / "site").exists()
+
+
+def test_cli__builds_and_reports_size(project, tmp_path, capsys):
+    assert main(["--root", str(project.root), "--out", str(tmp_path / "site")]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"test-map\.html\s+[\d,.]+ KiB", out)
+    assert "1 map(s) and index.html" in out
+
+
+def test_cli__check_writes_nothing(project, tmp_path, capsys):
+    assert main(["check", "--root", str(project.root), "--out", str(tmp_path / "site")]) == 0
+    assert "ok: 1 map definitions, 1 layers, 4 features are valid" in capsys.readouterr().out
+    assert not (tmp_path / "site").exists()
+
+
+def test_cli__invalid_input_exit_2_lists_problems_and_keeps_site(tmp_path, capsys):
+    paths = write_project(tmp_path / "p")
+    out = tmp_path / "site"
+    assert main(["--root", str(paths.root), "--out", str(out)]) == 0
+    before = snapshot(out)
+    broken = json.loads(json.dumps(ROUTES))
+    broken["features"][2]["properties"]["status"] = "planned"
+    broken["features"][3]["properties"]["sources"] = []
+    write_project(tmp_path / "p", routes=broken)
+    capsys.readouterr()
+    assert main(["--root", str(paths.root), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "Traceback" not in err
+    assert "feature 'test-pipeline': properties.status: 'planned' is not allowed" in err
+    assert "feature 'test-rail': properties.sources" in err
+    assert snapshot(out) == before
+
+
+def test_cli__only_named_map_is_built(tmp_path):
+    paths = write_project(tmp_path / "p")
+    (paths.maps / "second.toml").write_text(MAP_TOML.replace("Test map", "Second"))
+    out = tmp_path / "site"
+    assert main(["test-map", "--root", str(paths.root), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "test-map.html"]
+
+
+def test_cli__unknown_map_name_exit_2(project, tmp_path, capsys):
+    assert main(["nope", "--root", str(project.root), "--out", str(tmp_path / "s")]) == 2
+    assert "no such map" in capsys.readouterr().err
+
+
+def test_cli__internal_error_exit_1(project, tmp_path, monkeypatch, capsys):
+    import corridor_atlas.cli as cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli, "build_site", boom)
+    assert main(["--root", str(project.root), "--out", str(tmp_path / "s")]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+
+
+def test_cli__help_exits_0(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "--out" in capsys.readouterr().out
+
+
+def test_cli__place_outside_its_country_is_caught(tmp_path, capsys):
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"][0]["properties"]["country"] = "BBB"
+    paths = write_project(tmp_path / "p", routes=routes)
+    assert main(["check", "--root", str(paths.root)]) == 2
+    assert "feature 'alpha-town': geometry: lies outside BBB" in capsys.readouterr().err
