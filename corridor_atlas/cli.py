@@ -16,6 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import InvalidInput
 from .pipeline import ProjectPaths, build_site, load_inputs
+from .site import embed_snippet
+from .snapshot import SnapshotUnavailable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--cdn", action="store_true", help="link Leaflet from a CDN with SRI hashes instead of inlining it")
     parser.add_argument("--tiles", metavar="PROVIDER", help="add online tiles by xyzservices name, e.g. CartoDB.Positron (makes network requests)")
+    parser.add_argument("--png", action="store_true", help="also write <map>.png, a static image of each map (needs Chromium)")
+    parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     return parser
 
@@ -48,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             features = sum(len(layer.features) for layer in inputs.layers.values())
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
+        if args.embed:
+            spec = load_inputs(paths, [args.embed]).specs[0]
+            out.print(embed_snippet(spec, f"{spec.id}.html"), markup=False, soft_wrap=True)
+            return EXIT_OK
         started = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
                       disable=not console.is_terminal) as bar:
@@ -57,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(task, total=total, advance=1, description=f"built {map_id}")
                 out.print(f"{args.out / (map_id + '.html')}  {size / 1024:,.1f} KiB")
 
-            built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report)
+            built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report, png=args.png)
         out.print(f"{len(built)} map(s) and index.html in {args.out}/ in {time.perf_counter() - started:.1f} s")
         return EXIT_OK
     except InvalidInput as exc:
@@ -65,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             console.print(str(problem), markup=False, soft_wrap=True)
         return EXIT_INVALID
+    except SnapshotUnavailable as exc:
+        console.print(f"[bold red]cannot write PNGs:[/] {exc}")
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         console.print("interrupted; the output folder was left as it was")
         return 130

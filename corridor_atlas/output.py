@@ -39,6 +39,10 @@ class SiteWriter:
         self._staged[name] = path
         return len(payload)
 
+    def staged_path(self, name: str) -> Path:
+        """Where a staged file sits before publishing (to photograph a page, say)."""
+        return self._staged[name]
+
     def publish(self) -> None:
         """Move every staged file into the output folder (each move atomic)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from .prepare import prepare_map, selected_features, validate_references
 from .describe import describe_map
 from .render import render_page
 from .site import BuiltMap, render_index
+from .snapshot import photograph
 from .spec import MapSpec, load_specs
 
 BASE_FILES = ("countries", "countries-detail")
@@ -89,6 +90,7 @@ def build_site(
     asset_mode: str = "inline",
     tiles: str | None = None,
     progress: Progress | None = None,
+    png: bool = False,
 ) -> list[BuiltMap]:
     """Build the named maps (all if none) and the index; publish only if every page rendered."""
     inputs = load_inputs(paths, only)
@@ -96,11 +98,16 @@ def build_site(
     with SiteWriter(out_dir) as writer:
         for spec in inputs.specs:
             prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-            html = render_page(prepared, asset_mode=asset_mode)
+            png_name = f"{spec.id}.png" if png else None
+            html = render_page(prepared, asset_mode=asset_mode, png_name=png_name)
             size = writer.write(f"{spec.id}.html", html)
-            built.append(BuiltMap(spec=spec, filename=f"{spec.id}.html", description=prepared.description, size_bytes=size))
+            built.append(BuiltMap(spec, f"{spec.id}.html", prepared.description, size, png_name))
             if progress:
                 progress(spec.id, size, len(inputs.specs))
+        if png:
+            shots = photograph([writer.staged_path(m.filename) for m in built])
+            for m in built:
+                writer.write(m.png, shots[writer.staged_path(m.filename)])
         index_maps = list(built)
         if only:  # keep the gallery complete: list maps built earlier that are still defined
             all_specs = load_inputs(paths).specs
@@ -108,7 +115,9 @@ def build_site(
             for spec in all_specs:
                 page = out_dir / f"{spec.id}.html"
                 if spec.id not in done and page.exists():
-                    index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size))
+                    png_file = out_dir / f"{spec.id}.png"
+                    index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
+                                               png_file.name if png_file.exists() else None))
         writer.write("index.html", render_index(index_maps))
         writer.publish()
     return built

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from . import assets
 from .prepared import PreparedMap
+from .snapshot import PNG_HEIGHT, PNG_WIDTH
 from .style import LegendEntry
 
 _counter = itertools.count()
@@ -169,7 +170,7 @@ PAGE_CHROME = Template(
 </details>
 <p id="atlas-description" class="atlas-description">{{ description }}</p>
 <footer class="atlas-credit">{% if credit %}<span>{{ credit }}</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</footer>
-<noscript><p class="atlas-noscript">This interactive map needs JavaScript. {{ description }}</p></noscript>""",
+<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>This interactive map needs JavaScript. {{ description }}</p></div></noscript>""",
     autoescape=True,
 )
 
@@ -201,8 +202,8 @@ def payload(prepared: PreparedMap) -> dict:
     }
 
 
-def render_page(prepared: PreparedMap, asset_mode: str = "inline") -> str:
-    """The complete HTML page for one map."""
+def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str | None = None) -> str:
+    """The complete HTML page for one map; `png_name` adds the static fallback to <noscript>."""
     spec = prepared.spec
     with deterministic_ids():
         figure = AtlasFigure(title=spec.title, description=prepared.description)
@@ -214,6 +215,9 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline") -> str:
             description=prepared.description,
             credit=spec.credit,
             source_line=spec.source_line,
+            png=png_name,
+            png_width=PNG_WIDTH,
+            png_height=PNG_HEIGHT,
         )
         figure.html.add_child(branca.element.Element(chrome), name="chrome")
         figure.header.add_child(branca.element.Element(assets.atlas_script()), name="atlas-js")

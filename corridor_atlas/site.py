@@ -21,6 +21,7 @@ class BuiltMap:
     filename: str
     description: str
     size_bytes: int
+    png: str | None = None
 
 
 def embed_snippet(spec: MapSpec, filename: str) -> str:
@@ -49,6 +50,8 @@ h1 { margin: 0 0 4px; }
 .map h2 { margin: 0 0 4px; font-size: 1.2rem; }
 .map p { margin: 4px 0; }
 .meta { color: #4a4a4a; font-size: 0.9rem; }
+.thumb { float: right; margin: 0 0 8px 12px; border: 1px solid #d0cbc0; max-width: 40%; height: auto; }
+.map::after { content: ""; display: block; clear: both; }
 textarea { width: 100%; box-sizing: border-box; font: 12px/1.4 ui-monospace, monospace; height: 4.5em; }
 button { font: inherit; padding: 2px 10px; }
 </style>
@@ -62,10 +65,11 @@ button { font: inherit; padding: 2px 10px; }
 <ul class="maps">
 {% for m in maps %}
 <li class="map" id="{{ m.spec.id }}">
+{% if m.png %}<a href="{{ m.filename }}"><img class="thumb" src="{{ m.png }}" alt="" width="300" height="200" loading="lazy"></a>{% endif %}
 <h2><a href="{{ m.filename }}">{{ m.spec.title }}</a></h2>
 {% if m.spec.subtitle %}<p>{{ m.spec.subtitle }}</p>{% endif %}
 <p class="meta">{{ m.description }}</p>
-<p class="meta">{{ "{:,}".format(m.size_bytes) }} bytes, self-contained.</p>
+<p class="meta">{{ "{:,}".format(m.size_bytes) }} bytes, self-contained.{% if m.png %} <a href="{{ m.png }}">Static image (PNG)</a>{% endif %}</p>
 <label for="embed-{{ m.spec.id }}">Embed code</label>
 <textarea id="embed-{{ m.spec.id }}" readonly>{{ embed(m.spec, m.filename) }}</textarea>
 <button type="button" data-copy="embed-{{ m.spec.id }}">Copy embed code</button>

@@ -107,6 +107,21 @@
     });
   }
 
+  /* Permalink: #zoom/lat/lon/layer,layer — what the reader sees, shareable. */
+  function readPermalink(hash, layers) {
+    var m = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/([^/]*)$/.exec(hash || "");
+    if (!m) return null;
+    var names = m[4] ? m[4].split(",").map(function (n) {
+      try { return decodeURIComponent(n); } catch (e) { return ""; }
+    }) : [];
+    return {
+      zoom: parseInt(m[1], 10),
+      lat: parseFloat(m[2]),
+      lon: parseFloat(m[3]),
+      layers: names.filter(function (n) { return Object.prototype.hasOwnProperty.call(layers, n); })
+    };
+  }
+
   function init(map, data) {
     var layers = {};
     var counts = {};
@@ -178,7 +193,24 @@
 
     var v = data.view;
     map.setMaxBounds(L.latLngBounds(v.maxBounds).pad(0.1));
-    if (v.bounds) map.fitBounds(v.bounds); else map.setView(v.center, v.zoom);
+    var permalink = readPermalink(window.location.hash, layers);
+    if (permalink) {
+      Object.keys(layers).forEach(function (name) {
+        if (permalink.layers.indexOf(name) >= 0) layers[name].addTo(map); else map.removeLayer(layers[name]);
+      });
+      map.setView([permalink.lat, permalink.lon], permalink.zoom);
+    } else if (v.bounds) {
+      map.fitBounds(v.bounds);
+    } else {
+      map.setView(v.center, v.zoom);
+    }
+    function writePermalink() {
+      var visible = Object.keys(layers).filter(function (name) { return map.hasLayer(layers[name]); });
+      var c = map.getCenter();
+      var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",");
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", hash);
+    }
+    map.on("moveend overlayadd overlayremove", writePermalink);
 
     var legend = document.querySelector(".atlas-legend");
     if (legend && narrow) legend.removeAttribute("open");

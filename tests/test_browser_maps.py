@@ -1,0 +1,82 @@
+"""Real-browser smoke test: every map of the real site, opened from file:// in Chromium.
+
+No console error, no network request, and the layers its definition names are drawn
+(checked through Leaflet's API in the page). Runs in CI; never skipped.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from .browser import browser, open_page
+from .real_site import MAP_IDS, REPO, built_site  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_map_page__renders_offline_with_its_layers(chromium, built_site, map_id):
+    spec = tomllib.loads((REPO / "maps" / f"{map_id}.toml").read_text())
+    page, log = open_page(chromium, (built_site / f"{map_id}.html").as_uri())
+    try:
+        assert log.console_errors == [] and log.page_errors == []
+        assert log.network_requests() == []
+        drawn = page.evaluate(
+            """() => Object.fromEntries(Object.entries(window.atlas.layers).map(([name, group]) => {
+                   let paths = 0, markers = 0;
+                   group.eachLayer(l => { if (l instanceof L.Marker) markers++; else paths++; });
+                   return [name, {onMap: window.atlas.map.hasLayer(group), paths, markers}];
+               }))"""
+        )
+        for ref in spec["layers"]:
+            name = ref["name"]
+            assert name in drawn, f"{map_id}: layer {name} not drawn"
+            assert drawn[name]["paths"] + drawn[name]["markers"] > 0, f"{map_id}: layer {name} is empty"
+            assert drawn[name]["onMap"] == ref.get("shown", True)
+        # the basemap is drawn from the bundled borders: SVG paths for land exist
+        assert page.locator(".leaflet-atlas-base-pane path").count() > 0
+        # title, legend and scale bar are visible; the credit names the data
+        assert page.locator("h1").inner_text() == spec["title"]
+        assert page.locator(".atlas-legend li").count() > 0
+        assert page.locator(".leaflet-control-scale-line").count() >= 1
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert "Natural Earth" in attribution or "OpenStreetMap" in attribution
+        # every line feature's popup opens with a source link
+        popup_links = page.evaluate(
+            """() => { const out = [];
+                 Object.values(window.atlas.layers).forEach(g => g.eachLayer(l => {
+                   if (!(l instanceof L.Polyline)) return;
+                   l.openPopup(); const el = l.getPopup().getElement();
+                   out.push(el ? el.querySelectorAll('.atlas-popup-sources a[href^="http"]').length : 0);
+                   l.closePopup(); }));
+                 return out; }"""
+        )
+        assert popup_links and min(popup_links) >= 1
+    finally:
+        page.context.close()
+
+
+def test_map_page__callouts_and_labels_are_drawn(chromium, built_site):
+    page, log = open_page(chromium, (built_site / "nakhchivan.html").as_uri())
+    try:
+        assert page.locator(".atlas-callout").count() >= 1
+        assert page.locator(".atlas-label").count() >= 3
+        assert page.locator(".atlas-country-label").count() >= 3
+    finally:
+        page.context.close()
+
+
+def test_index_page__lists_every_map(chromium, built_site):
+    page, log = open_page(chromium, (built_site / "index.html").as_uri(), wait_ready=False)
+    try:
+        hrefs = page.eval_on_selector_all(".map h2 a", "els => els.map(e => e.getAttribute('href'))")
+        assert sorted(hrefs) == sorted(f"{m}.html" for m in MAP_IDS)
+        assert log.network_requests() == [] and log.page_errors == []
+    finally:
+        page.context.close()
