@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tiles", metavar="PROVIDER", help="add online tiles by xyzservices name, e.g. CartoDB.Positron (makes network requests)")
     parser.add_argument("--png", action="store_true", help="also write <map>.png, a static image of each map (needs Chromium)")
     parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
+    parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     return parser
 
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=True, highlight=False)
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     paths = ProjectPaths(args.root)
     try:
         if args.maps[:1] == ["check"]:
@@ -65,8 +66,13 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(task, total=total, advance=1, description=f"built {map_id}")
                 out.print(f"{args.out / (map_id + '.html')}  {size / 1024:,.1f} KiB")
 
-            built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report, png=args.png)
-        out.print(f"{len(built)} map(s) and index.html in {args.out}/ in {time.perf_counter() - started:.1f} s")
+            built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report,
+                               png=args.png, incremental=not args.force)
+        elapsed = time.perf_counter() - started
+        if built:
+            out.print(f"{len(built)} map(s) and index.html in {args.out}/ in {elapsed:.1f} s")
+        else:
+            out.print(f"{args.out}/ is up to date: no input changed since the last build ({elapsed:.2f} s)")
         return EXIT_OK
     except InvalidInput as exc:
         console.print(f"[bold red]{len(exc.problems)} problem(s) in the input; nothing was written:[/]")

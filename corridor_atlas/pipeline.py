@@ -7,6 +7,11 @@ stops the build before the first byte is written, with every problem listed.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -81,6 +86,69 @@ def summary_description(spec: MapSpec, layers: dict[str, Layer]) -> str:
 
 
 Progress = Callable[[str, int, int], None]
+MANIFEST = ".corridor-atlas-build.json"
+CODE_DIR = Path(__file__).resolve().parent
+
+
+def _digest_files(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprints(paths: ProjectPaths, options: dict) -> dict[str, str]:
+    """A content hash per map: its definition, all data, the code and the build options.
+
+    Reading and hashing the inputs costs milliseconds; validating and rendering them costs
+    seconds, so a rebuild with nothing changed stops here.
+    """
+    code = _digest_files(sorted(CODE_DIR.rglob("*.py")) + sorted((CODE_DIR / "static").glob("*")))
+    data = _digest_files(sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson")))
+    shared = hashlib.sha256(json.dumps([code, data, options], sort_keys=True).encode()).hexdigest()
+    return {
+        p.stem: hashlib.sha256((shared + hashlib.sha256(p.read_bytes()).hexdigest()).encode()).hexdigest()
+        for p in sorted(paths.maps.glob("*.toml"))
+    }
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+_WORKER_INPUTS: Inputs | None = None
+
+
+def _render_one(spec_index: int, asset_mode: str, tiles: str | None, png: bool) -> tuple[str, str]:
+    """Prepare and render one map (in a worker process forked with the inputs loaded)."""
+    inputs = _WORKER_INPUTS
+    spec = inputs.specs[spec_index]
+    prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
+    html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None)
+    return html, prepared.description
+
+
+def _render_all(inputs: Inputs, todo: list[int], asset_mode: str, tiles: str | None, png: bool, workers: int):
+    """Yield (index, html, description) per map, in order, using up to `workers` processes."""
+    global _WORKER_INPUTS
+    _WORKER_INPUTS = inputs
+    try:
+        if workers > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+                futures = [pool.submit(_render_one, i, asset_mode, tiles, png) for i in todo]
+                for i, future in zip(todo, futures):
+                    yield (i, *future.result())
+        else:
+            for i in todo:
+                yield (i, *_render_one(i, asset_mode, tiles, png))
+    finally:
+        _WORKER_INPUTS = None
 
 
 def build_site(
@@ -91,33 +159,66 @@ def build_site(
     tiles: str | None = None,
     progress: Progress | None = None,
     png: bool = False,
+    workers: int | None = None,
+    incremental: bool = True,
 ) -> list[BuiltMap]:
-    """Build the named maps (all if none) and the index; publish only if every page rendered."""
+    """Build the named maps (all if none) and the index; publish only if every page rendered.
+
+    Incremental: a map whose fingerprint matches the last build's and whose page is still
+    there is not rebuilt; if nothing changed, nothing is even validated again. Returns the
+    maps that were (re)built.
+    """
+    options = {"asset_mode": asset_mode, "tiles": tiles, "png": png}
+    prints = fingerprints(paths, options)
+    manifest = _read_manifest(out_dir) if incremental else {}
+    wanted = only or sorted(prints)
+
+    def up_to_date(map_id: str) -> bool:
+        return (
+            manifest.get(map_id) == prints.get(map_id)
+            and (out_dir / f"{map_id}.html").exists()
+            and (not png or (out_dir / f"{map_id}.png").exists())
+        )
+
+    if all(up_to_date(m) for m in wanted) and manifest.get("__index__") == _index_print(prints) and (out_dir / "index.html").exists():
+        return []
+
     inputs = load_inputs(paths, only)
+    todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
     built: list[BuiltMap] = []
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     with SiteWriter(out_dir) as writer:
-        for spec in inputs.specs:
-            prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-            png_name = f"{spec.id}.png" if png else None
-            html = render_page(prepared, asset_mode=asset_mode, png_name=png_name)
+        for i, html, description in _render_all(inputs, todo, asset_mode, tiles, png, workers):
+            spec = inputs.specs[i]
             size = writer.write(f"{spec.id}.html", html)
-            built.append(BuiltMap(spec, f"{spec.id}.html", prepared.description, size, png_name))
+            built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None))
             if progress:
-                progress(spec.id, size, len(inputs.specs))
-        if png:
+                progress(spec.id, size, len(todo))
+        if png and built:
             shots = photograph([writer.staged_path(m.filename) for m in built])
             for m in built:
                 writer.write(m.png, shots[writer.staged_path(m.filename)])
-        index_maps = list(built)
-        if only:  # keep the gallery complete: list maps built earlier that are still defined
-            all_specs = load_inputs(paths).specs
-            done = {m.spec.id for m in built}
-            for spec in all_specs:
-                page = out_dir / f"{spec.id}.html"
-                if spec.id not in done and page.exists():
-                    png_file = out_dir / f"{spec.id}.png"
-                    index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
-                                               png_file.name if png_file.exists() else None))
+        all_specs = inputs.specs if not only else load_inputs(paths).specs
+        fresh = {m.spec.id: m for m in built}
+        index_maps = []
+        for spec in all_specs:
+            if spec.id in fresh:
+                index_maps.append(fresh[spec.id])
+                continue
+            page = out_dir / f"{spec.id}.html"
+            if page.exists():  # built earlier and unchanged, or built by an earlier partial build
+                png_file = out_dir / f"{spec.id}.png"
+                index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
+                                           png_file.name if png_file.exists() else None))
         writer.write("index.html", render_index(index_maps))
+        new_manifest = {k: v for k, v in manifest.items() if k in prints}
+        new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
+        if not only:
+            new_manifest["__index__"] = _index_print(prints)
+        writer.write(MANIFEST, json.dumps(new_manifest, sort_keys=True, indent=1) + "\n")
         writer.publish()
     return built
+
+
+def _index_print(prints: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(prints, sort_keys=True).encode()).hexdigest()

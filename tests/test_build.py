@@ -25,7 +25,7 @@ def test_build_site__writes_map_and_index(project, tmp_path):
     out = tmp_path / "site"
     built = build_site(project, out)
     assert [b.spec.id for b in built] == ["test-map"]
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "test-map.html"]
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "test-map.html"]
     html = (out / "test-map.html").read_text()
     data = payload_of(html)
     assert [layer["name"] for layer in data["layers"]] == ["routes"]
@@ -126,7 +126,7 @@ def test_cli__only_named_map_is_built(tmp_path):
     (paths.maps / "second.toml").write_text(MAP_TOML.replace("Test map", "Second"))
     out = tmp_path / "site"
     assert main(["test-map", "--root", str(paths.root), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "test-map.html"]
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "test-map.html"]
 
 
 def test_cli__unknown_map_name_exit_2(project, tmp_path, capsys):
@@ -159,3 +159,32 @@ def test_cli__place_outside_its_country_is_caught(tmp_path, capsys):
     paths = write_project(tmp_path / "p", routes=routes)
     assert main(["check", "--root", str(paths.root)]) == 2
     assert "feature 'alpha-town': geometry: lies outside BBB" in capsys.readouterr().err
+
+
+def test_build_site__no_change_rebuild_writes_nothing(project, tmp_path):
+    out = tmp_path / "site"
+    assert len(build_site(project, out)) == 1
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert build_site(project, out) == []
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def test_build_site__only_changed_map_is_rebuilt(project, tmp_path):
+    (project.maps / "second.toml").write_text(MAP_TOML.replace("Test map", "Second map"))
+    out = tmp_path / "site"
+    assert sorted(b.spec.id for b in build_site(project, out)) == ["second", "test-map"]
+    (project.maps / "second.toml").write_text(MAP_TOML.replace("Test map", "Second map, edited"))
+    assert [b.spec.id for b in build_site(project, out)] == ["second"]
+    assert "Second map, edited" in (out / "index.html").read_text()
+    # a data change rebuilds every map
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"][2]["properties"]["name"] = "Renamed pipeline"
+    (project.layers / "routes.geojson").write_text(json.dumps(routes))
+    assert sorted(b.spec.id for b in build_site(project, out)) == ["second", "test-map"]
+
+
+def test_build_site__parallel_and_serial_give_same_bytes(project, tmp_path):
+    (project.maps / "second.toml").write_text(MAP_TOML.replace("Test map", "Second map"))
+    build_site(project, tmp_path / "serial", workers=1)
+    build_site(project, tmp_path / "parallel", workers=2)
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
