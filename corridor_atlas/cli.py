@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import InvalidInput
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as exc:
         console.print(f"[bold red]{len(exc.problems)} problem(s) in the input; nothing was written:[/]")
         for problem in exc.problems:
-            console.print(str(problem), markup=False, soft_wrap=True)
+            console.print(str(problem), markup=False, emoji=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
     except SnapshotUnavailable as exc:
         console.print(f"[bold red]cannot write PNGs:[/] {exc}")
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a clean message, code 1
         if args.debug:
             raise
-        console.print(f"[bold red]internal error:[/] {exc.__class__.__name__}: {exc}", markup=True)
+        console.print(f"[bold red]internal error:[/] {exc.__class__.__name__}: {escape(str(exc))}", markup=True, emoji=False)
         console.print("run again with --debug for the traceback, and please report it")
         return EXIT_INTERNAL
 

@@ -9,6 +9,7 @@ the file, the feature (by id, or by index when the id itself is broken) and the 
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -49,11 +50,36 @@ GEOMETRY_TYPES_BY_KIND = {
     **{k: ("Point",) for k in POINT_KINDS},
 }
 REGION = box(*REGION_BOUNDS)
+LAYER_NAME = FEATURE_ID
+GEOJSON_GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """repr() of a value from the input, cut short so one huge value cannot flood the report."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
 
 
 def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, flags=re.IGNORECASE):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+    # no whitespace and no control characters anywhere: only a plain http(s) URL is linked
+    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$", value, flags=re.IGNORECASE):
+        raise ValueError(f"{_short(value)} is not an http(s) URL")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank (only spaces)")
+    return value
+
+
+def _real_date(value: str) -> str:
+    """The pattern allows YYYY, YYYY-MM, YYYY-MM-DD; the month and day must also exist."""
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime.date(parts[0] or 1, parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
     return value
 
 
@@ -67,6 +93,8 @@ class Source(_Strict):
     accessed: Annotated[str, Field(pattern=DATE)] | None = None
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+    _check_title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _check_accessed = field_validator("accessed")(classmethod(lambda cls, v: v if v is None else _real_date(v)))
 
 
 class Reported(_Strict):
@@ -105,6 +133,15 @@ class FeatureProperties(_Strict):
     country: Annotated[str, Field(pattern=ISO_A3)] | None = None
     label: bool = False
     note: str = ""
+
+    _check_name = field_validator("name")(classmethod(lambda cls, v: _not_blank(v)))
+
+    @field_validator("dates")
+    @classmethod
+    def _real_dates(cls, dates: dict) -> dict:
+        for value in dates.values():
+            _real_date(value)
+        return dates
 
     def reported_value(self, quantity: str) -> Reported | None:
         return next((r for r in self.reported if r.quantity == quantity), None)
@@ -158,27 +195,40 @@ class BaseLayer:
 
 
 def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | None:
-    """Parse a GeoJSON FeatureCollection, refusing other top-level shapes and other CRSs."""
+    """Parse a GeoJSON FeatureCollection, refusing other top-level shapes and other CRSs.
+
+    Never raises for any file content: unreadable, malformed, absurdly nested or otherwise
+    hostile JSON is recorded as a problem.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(path, "", f"cannot read the file: {exc}")
         return None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.add(path, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")
         return None
+    except RecursionError:
+        problems.add(path, "", "invalid JSON: arrays or objects nested too deeply")
+        return None
+    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
+        problems.add(path, "", f"invalid JSON: {exc}")
+        return None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
-        problems.add(path, "(top level)", f"expected a GeoJSON FeatureCollection, got {got!r}")
+        problems.add(path, "(top level)", f"expected a GeoJSON FeatureCollection, got {_short(got)}")
         return None
     crs = data.get("crs")
     if crs is not None:
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-        if name not in WGS84_NAMES:
+        props = crs.get("properties") if isinstance(crs, dict) else None
+        name = props.get("name") if isinstance(props, dict) else None
+        if not isinstance(name, str) or name not in WGS84_NAMES:
             problems.add(
                 path,
                 "crs",
-                f"coordinates must be WGS84 longitude/latitude (got {name or crs!r}); "
+                f"coordinates must be WGS84 longitude/latitude (got {_short(name or crs)}); "
                 "reproject the file to EPSG:4326 and remove the crs member",
             )
             return None
@@ -204,23 +254,28 @@ def _pydantic_problems(exc: ValidationError, path: Path, where: str, problems: P
         elif kind == "missing":
             msg = "required property is missing"
         elif kind == "literal_error":
-            msg = f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+            msg = f"{_short(err['input'])} is not allowed; expected {err['ctx']['expected']}"
         else:
             msg = err["msg"].removeprefix("Value error, ")
+            if "input" in err and kind.endswith("_type"):
+                msg += f" (got {type(err['input']).__name__} {_short(err['input'])})"
         problems.add(path, f"{where}: properties.{loc}" if loc else f"{where}: properties", msg)
 
 
-def _coordinates_finite(raw_geometry: Any) -> bool:
-    def walk(value: Any) -> bool:
-        if isinstance(value, (list, tuple)):
-            return all(walk(v) for v in value)
-        if isinstance(value, bool):
+def _coordinates_finite(raw_geometry: dict) -> bool:
+    """Every leaf of `coordinates` is a finite int or float (iterative: no recursion limit)."""
+    stack = [raw_geometry.get("coordinates", [])]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
-        if isinstance(value, (int, float)):
-            return math.isfinite(value)
-        return False
-
-    return walk(raw_geometry.get("coordinates", []))
+        elif isinstance(value, float) and not math.isfinite(value):
+            return False
+        elif isinstance(value, int) and abs(value) > 1e15:  # beyond any degree, and beyond float's exact range
+            return False
+    return True
 
 
 def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> BaseGeometry | None:
@@ -228,16 +283,17 @@ def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> Base
     if not isinstance(raw, dict) or "type" not in raw:
         problems.add(path, f"{where}: geometry", "missing geometry")
         return None
-    if raw.get("type") == "GeometryCollection" or "coordinates" not in raw:
-        problems.add(path, f"{where}: geometry", f"unsupported geometry {raw.get('type')!r}")
+    gtype = raw.get("type")
+    if not isinstance(gtype, str) or gtype not in GEOJSON_GEOMETRY_TYPES or "coordinates" not in raw:
+        problems.add(path, f"{where}: geometry", f"unsupported geometry {_short(gtype)}; expected one of {', '.join(GEOJSON_GEOMETRY_TYPES)} with coordinates")
         return None
     if not _coordinates_finite(raw):
         problems.add(path, f"{where}: geometry", "coordinates must all be finite numbers")
         return None
     try:
-        geom = shape(raw)
+        geom = shape({"type": gtype, "coordinates": raw["coordinates"]})
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        problems.add(path, f"{where}: geometry", f"malformed {raw.get('type')} coordinates ({exc})")
+        problems.add(path, f"{where}: geometry", f"malformed {gtype} coordinates ({exc})")
         return None
     if geom.is_empty:
         problems.add(path, f"{where}: geometry", "geometry is empty")
@@ -280,8 +336,10 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
     if data is None:
         return None
     name = data.get("name")
+    if not re.fullmatch(LAYER_NAME, path.stem):
+        problems.add(path, "(file name)", f"a layer file name must be lower-case letters, digits and hyphens ({LAYER_NAME}); rename the file")
     if name != path.stem:
-        problems.add(path, "name", f"layer name must equal the file name {path.stem!r} (got {name!r})")
+        problems.add(path, "name", f"layer name must equal the file name {path.stem!r} (got {_short(name)})")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.add(path, "title", "every layer needs a title for the layer control")

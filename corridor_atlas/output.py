@@ -1,16 +1,116 @@
 """Writing the site so that a failed or interrupted build leaves the previous one intact.
 
-Every page of a build is first written into a staging folder next to the output folder;
-only when all of them exist are they moved into place, each with an atomic `os.replace`.
-A crash, an invalid input or Ctrl-C before that point leaves the output untouched.
+Every page of a build is first written into a staging folder next to the output folder
+(`.<out>-staging-<pid>-<random>`). Publishing completes the staging folder with the files
+of the current output that this build does not replace (hard links, so cheap), then swaps
+the two folders in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two
+renames, with a window of microseconds in which the output folder is absent). Before the
+swap the output folder is untouched, after it the output is the complete new site: a
+crash, an invalid input, SIGKILL or Ctrl-C can never leave a mix of old and new pages.
+
+A staging folder orphaned by a killed build is a sibling of the output folder, never
+inside it; the next build removes those whose process is gone and that are older than
+the current run.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import stat
+import sys
 import tempfile
+import time
 from pathlib import Path
+
+# Test hook (tests/test_interrupted_build.py): with both set, the build announces the named
+# point by creating the file, then waits there to be killed.
+PAUSE_AT_ENV, PAUSE_FILE_ENV = "CORRIDOR_ATLAS_TEST_PAUSE_AT", "CORRIDOR_ATLAS_TEST_PAUSE_FILE"
+
+
+def _checkpoint(name: str) -> None:
+    if os.environ.get(PAUSE_AT_ENV) == name and os.environ.get(PAUSE_FILE_ENV):
+        Path(os.environ[PAUSE_FILE_ENV]).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(30)
+
+
+def staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}-staging-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # exists but not ours, or not a pid at all: leave it alone
+    return True
+
+
+def remove_stale_staging(out_dir: Path, started: float) -> list[Path]:
+    """Delete staging folders of `out_dir` left by killed builds (older than `started`, owner gone)."""
+    removed = []
+    prefix = staging_prefix(out_dir)
+    try:
+        entries = list(out_dir.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix) or entry.is_symlink() or not entry.is_dir():
+            continue
+        pid_text = entry.name[len(prefix):].split("-", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+            continue  # another build is running right now
+        try:
+            if entry.stat().st_mtime >= started:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _carry_over(src: Path, dst: Path, skip: set[str]) -> None:
+    """Link (or copy) every file of `src` not in `skip` into the same place under `dst`."""
+    for dirpath, dirnames, filenames in os.walk(src):
+        rel = Path(dirpath).relative_to(src)
+        for name in list(dirnames):
+            if (Path(dirpath) / name).is_symlink():
+                filenames.append(name)  # recreate the link itself, do not descend
+                dirnames.remove(name)
+            else:
+                (dst / rel / name).mkdir(exist_ok=True)
+        for name in filenames:
+            key = (rel / name).as_posix()
+            if key in skip:
+                continue
+            source, target = Path(dirpath) / name, dst / rel / name
+            if target.exists() or target.is_symlink():
+                continue
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+                continue
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
 
 
 class SiteWriter:
@@ -20,10 +120,13 @@ class SiteWriter:
         self.out_dir = out_dir
         self._staged: dict[str, Path] = {}
         self._staging: Path | None = None
+        self._started = time.time()
 
     def __enter__(self) -> "SiteWriter":
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-staging-", dir=self.out_dir.parent))
+        remove_stale_staging(self.out_dir, self._started)
+        self._staging = Path(tempfile.mkdtemp(prefix=f"{staging_prefix(self.out_dir)}{os.getpid()}-", dir=self.out_dir.parent))
+        _checkpoint("staging-created")
         return self
 
     def write(self, name: str, data: str | bytes) -> int:
@@ -37,6 +140,7 @@ class SiteWriter:
             fh.flush()
             os.fsync(fh.fileno())
         self._staged[name] = path
+        _checkpoint(f"wrote {name}")
         return len(payload)
 
     def staged_path(self, name: str) -> Path:
@@ -44,7 +148,36 @@ class SiteWriter:
         return self._staged[name]
 
     def publish(self) -> None:
-        """Move every staged file into the output folder (each move atomic)."""
+        """Make the output folder the staged site in one step (see the module docstring)."""
+        if self._staging is None:
+            raise RuntimeError("SiteWriter.publish() outside its with-block")
+        _checkpoint("before-publish")
+        staging, out = self._staging, self.out_dir
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            self._publish_file_by_file()  # a symlinked output folder: keep the link, replace its files
+            return
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = stat.S_IMODE(out.stat().st_mode) if out.exists() else 0o777 & ~umask
+        os.chmod(staging, mode)  # mkdtemp makes 0700; the site keeps the folder's permissions
+        if not out.exists():
+            _checkpoint("before-swap")
+            os.rename(staging, out)
+            self._staging = None
+        else:
+            _carry_over(out, staging, set(self._staged))
+            _checkpoint("before-swap")
+            if not _exchange(staging, out):
+                old = Path(tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=out.parent))
+                old.rmdir()
+                os.rename(out, old)
+                os.rename(staging, out)
+                self._staging = old
+            # the staging path now holds the previous site; __exit__ deletes it
+        self._staged.clear()
+        _checkpoint("after-swap")
+
+    def _publish_file_by_file(self) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for name in sorted(self._staged):
             target = self.out_dir / name
@@ -55,3 +188,4 @@ class SiteWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None

@@ -81,7 +81,7 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
 
 
 def summary_description(spec: MapSpec, layers: dict[str, Layer]) -> str:
-    features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref)]
+    features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref, layers)]
     return describe_map(spec, features)
 
 

@@ -20,13 +20,20 @@ from .spec import MapSpec
 from .style import BORDER, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
 from .vocabulary import LINE_KINDS
 
+# Which labels win when they collide: lower first (lines and areas 0).
+LABEL_RANK = {"capital": 1, "port": 2, "terminal": 3, "border_crossing": 4, "city": 5, "station": 6, "town": 7}
+
 # Attribution for data that is not base geography: curated layers' place coordinates.
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 CURATED_CREDIT = "Routes: Corridor Atlas, drawn through documented waypoints (see each feature's sources)"
 
 
-def selected_features(layer: Layer, ref) -> list[Feature]:
+def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None) -> list[Feature]:
+    """The features of `layer` that pass the map's filter (all conditions must hold)."""
     f = ref.filter
+    waypoints = None
+    if f.waypoints_of and layers is not None:
+        waypoints = {w for name in f.waypoints_of if name in layers for feat in layers[name].features for w in feat.props.waypoints}
     return [
         feature
         for feature in layer.features
@@ -34,6 +41,7 @@ def selected_features(layer: Layer, ref) -> list[Feature]:
         and (not f.kind or feature.props.kind in f.kind)
         and (not f.ids or feature.id in f.ids)
         and feature.id not in f.exclude_ids
+        and (waypoints is None or feature.id in waypoints)
     ]
 
 
@@ -57,6 +65,9 @@ def validate_references(
             for fid in getattr(ref.filter, key):
                 if fid not in layer_ids:
                     problems.add(spec_path, f"layers[{i}].filter.{key}", f"no feature {fid!r} in layer {ref.name!r}")
+        for name in ref.filter.waypoints_of:
+            if name not in layers:
+                problems.add(spec_path, f"layers[{i}].filter.waypoints_of", f"unknown layer {name!r}")
     for i, callout in enumerate(spec.callouts):
         if callout.at not in all_ids:
             problems.add(spec_path, f"callouts[{i}].at", f"no feature with id {callout.at!r}")
@@ -98,6 +109,7 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         out["marker"] = PLACE_MARKERS[p.place_type]["shape"]
     if p.label or p.id in labelled:
         out["label"] = True
+        out["rank"] = LABEL_RANK.get(p.place_type, 1) if p.kind == "place" else 0
     return out
 
 
@@ -141,7 +153,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
 
     chosen: list[tuple] = []
     for ref in spec.layers:
-        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref)))
+        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref, layers)))
     all_features = [f for _, _, feats in chosen for f in feats]
 
     view = _view_box(spec, all_features)

@@ -124,6 +124,17 @@ CorridorAtlas.init({{ this._parent.get_name() }}, JSON.parse(document.getElement
         self.payload = Markup(payload)
 
 
+class RawHTML(branca.element.Element):
+    """Already-escaped HTML inserted as it is. `branca.element.Element(text)` would compile
+    `text` as a Jinja template, so a title such as `{{7*7}}` would be evaluated at build time."""
+
+    _template = Template("{{ this.content }}")
+
+    def __init__(self, content: str):
+        super().__init__()
+        self.content = Markup(content)
+
+
 def _svg_swatch(entry: LegendEntry) -> Markup:
     s = entry.style
     if entry.swatch == "line":
@@ -162,6 +173,7 @@ PAGE_CHROME = Template(
     """<header class="atlas-title">
 <h1>{{ title }}</h1>
 {%- if subtitle %}<p class="atlas-subtitle">{{ subtitle }}</p>{% endif %}
+{%- if credit or source_line %}<p class="atlas-credit">{% if credit %}<span>{{ credit }}.</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</p>{% endif %}
 </header>
 <details class="atlas-legend" open>
 <summary>Legend</summary>
@@ -169,7 +181,6 @@ PAGE_CHROME = Template(
 <p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Schematic lines join documented waypoints; click a feature for its sources.</p>
 </details>
 <p id="atlas-description" class="atlas-description">{{ description }}</p>
-<footer class="atlas-credit">{% if credit %}<span>{{ credit }}</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</footer>
 <noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>This interactive map needs JavaScript. {{ description }}</p></div></noscript>""",
     autoescape=True,
 )
@@ -219,7 +230,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
             png_width=PNG_WIDTH,
             png_height=PNG_HEIGHT,
         )
-        figure.html.add_child(branca.element.Element(chrome), name="chrome")
+        figure.html.add_child(RawHTML(chrome), name="chrome")
         figure.header.add_child(branca.element.Element(assets.atlas_script()), name="atlas-js")
         atlas_map = AtlasMap(
             aria_label=f"Map: {spec.title}",

@@ -48,6 +48,8 @@ class LayerFilter(_Strict):
     kind: list[Literal[KINDS]] = []  # type: ignore[valid-type]
     ids: list[str] = []
     exclude_ids: list[str] = []
+    # keep only places that are waypoints of routes in these layers (e.g. places for one theme)
+    waypoints_of: list[str] = []
 
 
 class LayerRef(_Strict):
@@ -83,11 +85,19 @@ class View(_Strict):
         return self
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank (only spaces)")
+    return value
+
+
 class Callout(_Strict):
     """A short annotation anchored to a curated feature (never to a free coordinate)."""
 
     at: str
     text: Annotated[str, Field(min_length=1, max_length=280)]
+
+    _check_text = field_validator("text")(classmethod(lambda cls, v: _not_blank(v)))
 
 
 class MapSpec(_Strict):
@@ -102,6 +112,8 @@ class MapSpec(_Strict):
     callouts: list[Callout] = []
     labels: list[str] = []
     basemap: str = "bundled"
+
+    _check_title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
 
     @field_validator("layers")
     @classmethod
@@ -136,6 +148,12 @@ def _location(loc: tuple) -> str:
     return out
 
 
+def _short(value: object, limit: int = 80) -> str:
+    """repr() of a value from the input, cut short so one huge value cannot flood the report."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
+
+
 def _message(err: dict, known_keys: dict[str, list[str]]) -> str:
     kind = err["type"]
     loc = err["loc"]
@@ -147,11 +165,11 @@ def _message(err: dict, known_keys: dict[str, list[str]]) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "literal_error":
-        return f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+        return f"{_short(err['input'])} is not allowed; expected {err['ctx']['expected']}"
     msg = err["msg"]
     msg = msg.removeprefix("Value error, ")
     if "input" in err and kind.endswith("_type"):
-        msg += f" (got {type(err['input']).__name__} {err['input']!r})"
+        msg += f" (got {type(err['input']).__name__} {_short(err['input'])})"
     return msg
 
 
@@ -167,23 +185,39 @@ def _known_keys() -> dict[str, list[str]]:
 
 
 def parse_spec(path: Path, text: str, problems: Problems) -> MapSpec | None:
-    """Parse one definition's text; record problems and return None if it is invalid."""
+    """Parse one definition's text; record problems and return None if it is invalid.
+
+    Never raises for any input text: every way a definition can be wrong ends up as a
+    recorded problem (TOML syntax, absurd nesting or integers, wrong types, bad values).
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.add(path, "", f"invalid TOML: {exc}")
         return None
+    except RecursionError:
+        problems.add(path, "", "invalid TOML: arrays or tables nested too deeply")
+        return None
+    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
+        problems.add(path, "", f"invalid TOML: {exc}")
+        return None
+    ok = True
     raw.setdefault("id", path.stem)
     if raw["id"] != path.stem:
         problems.add(path, "id", f"id {raw['id']!r} must match the file name {path.stem!r}")
-        return None
+        raw["id"] = path.stem  # keep validating: report every problem in one pass
+        ok = False
     try:
-        return MapSpec.model_validate(raw)
+        spec = MapSpec.model_validate(raw)
     except ValidationError as exc:
         keys = _known_keys()
         for err in exc.errors():
             problems.add(path, _location(err["loc"]) or "(top level)", _message(err, keys))
         return None
+    except RecursionError:
+        problems.add(path, "(top level)", "values nested too deeply")
+        return None
+    return spec if ok else None
 
 
 def load_spec(path: Path, problems: Problems) -> MapSpec | None:

@@ -160,10 +160,11 @@
           var p = f.properties;
           featureLayer.feature = f;
           if (p.label) {
-            featureLayer.bindTooltip(el("span", null, p.name), {
+            var labelNode = el("span", null, p.name);
+            featureLayer.bindTooltip(labelNode, {
               permanent: true,
               direction: f.geometry.type === "Point" ? "right" : "center",
-              className: "atlas-label",
+              className: "atlas-label atlas-rank-" + (parseInt(p.rank, 10) || 0),
               interactive: false
             });
           } else {
@@ -215,6 +216,27 @@
     var legend = document.querySelector(".atlas-legend");
     if (legend && narrow) legend.removeAttribute("open");
     if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
+
+    /* Labels never overlap: place them greedily, callouts first, then by rank (capitals
+       before towns); a label that would collide is hidden at this zoom. */
+    function declutter() {
+      var items = [];
+      document.querySelectorAll(".leaflet-tooltip.atlas-callout").forEach(function (node) { items.push({ node: node, rank: -1 }); });
+      document.querySelectorAll(".leaflet-tooltip.atlas-label").forEach(function (node) {
+        var m = /atlas-rank-(\d+)/.exec(node.className);
+        items.push({ node: node, rank: m ? parseInt(m[1], 10) : 9 });
+      });
+      items.sort(function (a, b) { return a.rank - b.rank; });
+      var placed = [];
+      items.forEach(function (item) {
+        item.node.style.visibility = "";
+        var r = item.node.getBoundingClientRect();
+        var hit = placed.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
+        if (hit) item.node.style.visibility = "hidden"; else placed.push(r);
+      });
+    }
+    map.on("zoomend overlayadd overlayremove", declutter);
+    declutter();
 
     window.atlas = { map: map, layers: layers, counts: counts, callouts: callouts, data: data };
     document.documentElement.setAttribute("data-atlas-ready", "true");

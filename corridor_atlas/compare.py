@@ -1,0 +1,387 @@
+"""Comparison sets: which routes to compare (data), and the figures computed from geometry.
+
+A comparison set is a TOML file in ``data/comparisons/<set>.toml``::
+
+    title = "Linking mainland Azerbaijan with Nakhchivan"
+    description = "The proposals and the lines they would replace or complement"
+    routes = ["zangezur-corridor", "aras-corridor"]      # feature ids of curated lines
+    bounds = [[38.4, 42.7], [41.2, 47.6]]                  # [[south, west], [north, east]]
+
+It is validated like a map definition (pydantic, strict types, unknown keys refused,
+every problem as ``file: key: message``); an id that names no curated line is an error.
+
+The figures, per route, and how they are computed (all in :mod:`measure`):
+
+* **Drawn length**: geodesic on the WGS84 ellipsoid (``pyproj.Geod``), each segment the
+  geodesic between its vertices. Schematic lines join documented waypoints with straight
+  geodesics, so they run *short* of the real track: compare with the reported length.
+* **Which borders**: ``countries-detail`` (OpenStreetMap-derived) when the route,
+  densified along its geodesics, lies entirely inside that file's box (the South Caucasus,
+  38–52°E, 36–44.5°N); otherwise ``countries`` (Natural Earth 10m). The same rule the map
+  pages use for their basemap (:func:`prepare.choose_base`).
+* **km by country** and **countries in order**: the route is judged against each
+  country's *interior*. A stretch lying exactly on a shared border is in neither country
+  (like a stretch at sea): its km count for no country and it is no crossing. Pieces
+  under 1 km inside a country are border slivers and do not make it a country passed
+  through (:data:`measure.DEFAULT_SLIVER_KM`); km_by_country lists every country with at
+  least 0.5 km (whole km).
+* **Border crossings**: changes of country along the route (``len(countries) - 1``): A→B
+  counts once whether the two touch or sea lies between them; A→sea→A or A→along the
+  border→A counts zero; A→B→A counts two.
+* **New construction / existing line**: only where the data says so, as ``reported``
+  entries with quantity ``new_construction`` or ``existing`` (in km); otherwise "not
+  stated". The reported ``length`` is shown beside the drawn one with its source.
+
+Whole-km precision throughout: the geometry is schematic, more digits would be noise.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from . import measure
+from .errors import InvalidInput, Problems
+from .layers import BaseLayer, Feature, Layer, load_base_layer, load_layers
+from .spec import LatLon, _location, _message
+from .vocabulary import DATE_KEYS, LINE_KINDS
+
+SET_ID = r"^[a-z0-9][a-z0-9-]*$"
+DEFAULT_SET = "nakhchivan"
+BASE_FILES = ("countries", "countries-detail")
+#: How far country polygons are shrunk so that their shared edges belong to neither side
+#: (degrees; about a centimetre). Only a line lying exactly on a border notices it.
+BORDER_EPSILON_DEG = 1e-7
+KM_PER_UNIT = {"km": 1.0, "mi": 1.609344}
+STATUS_TEXT = {
+    "operational": "operational",
+    "under_construction": "under construction",
+    "proposed": "proposed",
+    "missing": "missing link",
+    "idle": "idle",
+    "defunct": "defunct / closed",
+}
+NOT_STATED = "not stated"
+
+
+# --------------------------------------------------------------------------- sets
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ComparisonSet(_Strict):
+    id: Annotated[str, Field(pattern=SET_ID)]
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    description: str = ""
+    routes: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    bounds: Annotated[tuple[LatLon, LatLon], Field(strict=False)]
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank (only spaces)")
+        return value
+
+    @field_validator("routes")
+    @classmethod
+    def _unique(cls, routes: list[str]) -> list[str]:
+        dupes = sorted({r for r in routes if routes.count(r) > 1})
+        if dupes:
+            raise ValueError(f"route listed twice: {', '.join(dupes)}")
+        return routes
+
+    @model_validator(mode="after")
+    def _bounds_order(self) -> "ComparisonSet":
+        (south, west), (north, east) = self.bounds
+        if south >= north or west >= east:
+            raise ValueError("bounds must be [[south, west], [north, east]] with south < north and west < east")
+        return self
+
+
+def comparisons_dir(root: Path) -> Path:
+    return Path(root) / "data" / "comparisons"
+
+
+def parse_set(path: Path, text: str, problems: Problems) -> ComparisonSet | None:
+    """One set file's text → a validated set, or None with the problems recorded."""
+    try:
+        raw = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        problems.add(path, "", f"invalid TOML: {exc}")
+        return None
+    if "id" in raw:
+        problems.add(path, "id", "the set id is the file name; remove the id key")
+        return None
+    raw["id"] = path.stem
+    try:
+        return ComparisonSet.model_validate(raw)
+    except ValidationError as exc:
+        keys = {"": [k for k in ComparisonSet.model_fields if k != "id"]}
+        for err in exc.errors():
+            problems.add(path, _location(err["loc"]) or "(top level)", _message(err, keys))
+        return None
+
+
+def load_sets(folder: Path, problems: Problems, only: list[str] | None = None) -> list[ComparisonSet]:
+    """Every set in ``folder`` (or the named ones), sorted by id; a missing folder is no sets."""
+    paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    if only:
+        known = {p.stem: p for p in paths}
+        for name in only:
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                problems.add(folder, name, "no such comparison set"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else f"; known: {', '.join(sorted(known)) or 'none'}"))
+        paths = [known[n] for n in only if n in known]
+    out = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.add(path, "", f"cannot read the file: {exc}")
+            continue
+        cset = parse_set(path, text, problems)
+        if cset is not None:
+            out.append(cset)
+    return sorted(out, key=lambda s: s.id)
+
+
+def check_routes(cset: ComparisonSet, path: Path, layers: dict[str, Layer], problems: Problems) -> None:
+    """Every route id must name a curated line (pipeline, rail, road, shipping)."""
+    by_id = {f.id: f for layer in layers.values() for f in layer.features}
+    lines = sorted(fid for fid, f in by_id.items() if f.props.kind in LINE_KINDS)
+    for i, rid in enumerate(cset.routes):
+        feature = by_id.get(rid)
+        if feature is None:
+            hint = difflib.get_close_matches(rid, lines, n=1)
+            problems.add(path, f"routes[{i}]", f"no route with id {rid!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        elif feature.props.kind not in LINE_KINDS:
+            problems.add(path, f"routes[{i}]", f"{rid!r} is a {feature.props.kind}, not a route (a line)")
+
+
+def load_and_check_sets(root: Path, layers: dict[str, Layer], only: list[str] | None = None) -> list[ComparisonSet]:
+    """Sets validated against the layers; raises InvalidInput listing every problem."""
+    problems = Problems()
+    folder = comparisons_dir(root)
+    sets = load_sets(folder, problems, only)
+    for cset in sets:
+        check_routes(cset, folder / f"{cset.id}.toml", layers, problems)
+    if problems:
+        raise InvalidInput(problems.items)
+    return sets
+
+
+def load_data(root: Path) -> tuple[dict[str, Layer], dict[str, BaseLayer]]:
+    """The curated layers and base polygons, validated (no map definitions needed)."""
+    problems = Problems()
+    layers = load_layers(Path(root) / "data" / "layers", problems)
+    base: dict[str, BaseLayer] = {}
+    for name in BASE_FILES:
+        path = Path(root) / "data" / "base" / f"{name}.geojson"
+        if not path.exists():
+            if name == "countries":
+                problems.add(path, "", "missing: regenerate it with python data/sources/regenerate_base.py")
+            continue
+        layer = load_base_layer(path, problems)
+        if layer is not None:
+            base[name] = layer
+    if problems:
+        raise InvalidInput(problems.items)
+    return layers, base
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Unrounded figures for one line against one set of country polygons."""
+
+    length_km: float
+    km_by_country: dict[str, float]
+    countries: list[str]
+    border_crossings: int
+
+
+def _bounds_box(geoms: list[BaseGeometry]) -> tuple[float, float, float, float]:
+    return tuple(float(v) for v in shapely.total_bounds(geoms))  # type: ignore[return-value]
+
+
+def choose_borders(line: BaseGeometry, base: dict[str, BaseLayer]) -> BaseLayer:
+    """countries-detail when the (densified) route lies inside its box, else countries."""
+    detail = base.get("countries-detail")
+    if detail is not None and detail.features:
+        w, s, e, n = _bounds_box([f.geometry for f in detail.features])
+        lw, ls, le, ln = measure.densify(line).bounds
+        if lw >= w and ls >= s and le <= e and ln <= n:
+            return detail
+    return base["countries"]
+
+
+def country_interiors(line: BaseGeometry, borders: BaseLayer, pad_deg: float = 0.2) -> dict[str, BaseGeometry]:
+    """Each country near ``line`` (clipped around it), shrunk by BORDER_EPSILON_DEG.
+
+    Clipping keeps the work small (a 10m Russia has tens of thousands of vertices); the
+    tiny inward buffer leaves a shared edge in neither country (see the module docstring).
+    """
+    w, s, e, n = measure.densify(line).bounds
+    area = box(w - pad_deg, s - pad_deg, e + pad_deg, n + pad_deg)
+    parts: dict[str, list[BaseGeometry]] = {}
+    for feature in borders.features:
+        geom = feature.geometry
+        if not geom.intersects(area):
+            continue
+        clipped = geom.intersection(area)
+        if not clipped.is_empty:
+            parts.setdefault(feature.props.iso_a3, []).append(clipped)
+    out = {}
+    for code, geoms in sorted(parts.items()):
+        shrunk = shapely.union_all(geoms).buffer(-BORDER_EPSILON_DEG, join_style="mitre")
+        if not shrunk.is_empty:
+            out[code] = shrunk
+    return out
+
+
+def measure_line(line: BaseGeometry, countries: dict[str, BaseGeometry]) -> Measures:
+    return Measures(
+        length_km=measure.geodesic_length_km(line),
+        km_by_country=measure.km_by_country(line, countries),
+        countries=measure.countries_along(line, countries),
+        border_crossings=measure.border_crossings(line, countries),
+    )
+
+
+def _reported_km(feature: Feature, quantity: str) -> tuple[int | None, str | None]:
+    for r in feature.props.reported:
+        if r.quantity == quantity and r.unit.lower() in KM_PER_UNIT:
+            return round(r.value * KM_PER_UNIT[r.unit.lower()]), r.source
+    return None, None
+
+
+def route_row(feature: Feature, base: dict[str, BaseLayer]) -> dict:
+    """Everything the table shows for one route (JSON-ready; whole km)."""
+    p = feature.props
+    borders = choose_borders(feature.geometry, base)
+    m = measure_line(feature.geometry, country_interiors(feature.geometry, borders))
+    length = round(m.length_km)
+    reported, reported_source = _reported_km(feature, "length")
+    new_km, new_source = _reported_km(feature, "new_construction")
+    existing_km, existing_source = _reported_km(feature, "existing")
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "status": p.status,
+        "status_text": STATUS_TEXT.get(p.status, p.status),
+        "geometry_accuracy": p.geometry_accuracy,
+        "length_km": length,
+        "reported_length_km": reported,
+        "reported_length_source": reported_source,
+        "ratio_drawn_to_reported": round(m.length_km / reported, 2) if reported else None,
+        "countries": list(m.countries),
+        "km_by_country": {c: round(km) for c, km in sorted(m.km_by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+                          if round(km) >= 1},
+        "border_crossings": m.border_crossings,
+        "new_construction_km": new_km,
+        "new_construction_source": new_source,
+        "existing_km": existing_km,
+        "existing_source": existing_source,
+        "sponsor": p.sponsor or None,
+        "operator": p.operator or None,
+        "dates": {k: p.dates[k] for k in DATE_KEYS if k in p.dates},
+        "borders_from": borders.name,
+    }
+
+
+def compare_rows(cset: ComparisonSet, layers: dict[str, Layer], base: dict[str, BaseLayer]) -> list[dict]:
+    by_id = {f.id: f for layer in layers.values() for f in layer.features}
+    return [route_row(by_id[rid], base) for rid in cset.routes]
+
+
+def compare_set(root: Path, set_id: str = DEFAULT_SET) -> tuple[ComparisonSet, list[dict]]:
+    """Load, validate and measure one set (what ``python build.py compare SET`` prints)."""
+    layers, base = load_data(root)
+    cset = load_and_check_sets(root, layers, [set_id])[0]
+    return cset, compare_rows(cset, layers, base)
+
+
+# --------------------------------------------------------------------------- output
+
+CSV_FIELDS = (
+    "id", "name", "kind", "status", "geometry_accuracy", "length_km", "reported_length_km", "reported_length_source",
+    "ratio_drawn_to_reported", "countries", "km_by_country", "border_crossings", "new_construction_km",
+    "new_construction_source", "existing_km", "existing_source", "sponsor", "operator", "dates", "borders_from",
+)
+
+
+def to_json(rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: list[dict]) -> str:
+    """One line per route; lists joined with ';' (countries in order), maps as key=value;…"""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        flat = dict(row)
+        flat["countries"] = ";".join(row["countries"])
+        flat["km_by_country"] = ";".join(f"{c}={km}" for c, km in row["km_by_country"].items())
+        flat["dates"] = ";".join(f"{k}={v}" for k, v in row["dates"].items())
+        writer.writerow({k: "" if flat.get(k) is None else flat[k] for k in CSV_FIELDS})
+    return buf.getvalue()
+
+
+def km_text(value: int | None) -> str:
+    return NOT_STATED if value is None else f"{value:,}"
+
+
+def rich_table(cset: ComparisonSet, rows: list[dict]):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=cset.title, caption="Drawn: geodesic on WGS84; schematic lines run short of the real track.",
+                  show_lines=True)
+    for name, justify in (("Route", "left"), ("Status", "left"), ("Drawn km", "right"), ("Reported km", "right"),
+                          ("Drawn/rep.", "right"), ("Countries", "left"), ("km by country", "left"),
+                          ("Crossings", "right"), ("New / existing km", "left"), ("Sponsor / operator", "left"),
+                          ("Dates", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for r in rows:
+        reported = km_text(r["reported_length_km"])
+        if r["reported_length_source"]:
+            reported += f"\n({urlsplit(r['reported_length_source']).hostname})"
+        if r["new_construction_km"] is None and r["existing_km"] is None:
+            split = NOT_STATED
+        else:
+            split = f"new: {km_text(r['new_construction_km'])}\nexisting: {km_text(r['existing_km'])}"
+        who = "; ".join(x for x in (r["sponsor"] and f"sponsor: {r['sponsor']}", r["operator"] and f"operator: {r['operator']}") if x)
+        table.add_row(*(Text(cell) for cell in (
+            f"{r['name']}\n{r['id']}\n({r['geometry_accuracy']})",
+            r["status_text"],
+            f"{r['length_km']:,}",
+            reported,
+            "" if r["ratio_drawn_to_reported"] is None else f"{r['ratio_drawn_to_reported']:.2f}",
+            " → ".join(r["countries"]),
+            "\n".join(f"{c} {km:,}" for c, km in r["km_by_country"].items()),
+            str(r["border_crossings"]),
+            split,
+            who or NOT_STATED,
+            "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["dates"].items()) or "—",
+        )))
+    return table
