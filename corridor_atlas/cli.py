@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from . import compare
 from .errors import InvalidInput
 from .pipeline import ProjectPaths, build_site, load_inputs
 from .site import embed_snippet
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python build.py",
         description="Build Corridor Atlas maps from maps/*.toml and data/ into a static site.",
         epilog="Commands: 'check' validates every definition and layer and writes nothing. "
+        "'compare [SET]' prints the figures of a comparison set (data/comparisons/SET.toml, default nakhchivan). "
         "Otherwise the arguments name maps to build (default: all).",
     )
     parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check'")
@@ -40,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
     parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="with 'compare': a table in the terminal (default), or JSON / CSV on stdout")
     return parser
 
 
@@ -49,6 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     out = Console(highlight=False, soft_wrap=True)
     paths = ProjectPaths(args.root)
     try:
+        if args.maps[:1] == ["compare"]:
+            if len(args.maps) > 2:
+                console.print("usage: python build.py compare [SET] [--format table|json|csv]")
+                return EXIT_INVALID
+            cset, rows = compare.compare_set(paths.root, args.maps[1] if len(args.maps) > 1 else compare.DEFAULT_SET)
+            if args.format == "table":
+                table_out = out if out.is_terminal else Console(highlight=False, width=180)  # piped: do not fold at 80
+                table_out.print(compare.rich_table(cset, rows))
+            else:
+                sys.stdout.write(compare.to_json(rows) if args.format == "json" else compare.to_csv(rows))
+            return EXIT_OK
         if args.maps[:1] == ["check"]:
             inputs = load_inputs(paths, args.maps[1:] or None)
             features = sum(len(layer.features) for layer in inputs.layers.values())

@@ -12,12 +12,14 @@ lengths can be compared by eye.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Callable
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from . import assets
-from .compare import ComparisonSet
+from .compare import ComparisonSet, compare_rows
 from .layers import BaseLayer, Layer
 from .prepare import CURATED_CREDIT, choose_base
 from .render import json_for_html
@@ -160,3 +162,31 @@ def render_compare_page(cset: ComparisonSet, rows: list[dict], layers: dict[str,
         js=Markup(assets._script_safe(assets.own_asset("compare.js"))),
         payload=Markup(json_for_html(data)),
     )
+
+
+@dataclass(frozen=True)
+class BuiltComparison:
+    """A written comparison page, as the index lists it."""
+
+    id: str
+    title: str
+    description: str
+    filename: str
+    routes: int
+    size_bytes: int
+
+
+def build_comparison_pages(
+    sets: list[ComparisonSet],
+    layers: dict[str, Layer],
+    base: dict[str, BaseLayer],
+    write: Callable[[str, str], int],
+) -> list[BuiltComparison]:
+    """Measure and render every set; ``write(filename, html)`` stores a page, returns its size."""
+    built = []
+    for cset in sets:
+        rows = compare_rows(cset, layers, base)
+        filename = f"compare-{cset.id}.html"
+        size = write(filename, render_compare_page(cset, rows, layers, base))
+        built.append(BuiltComparison(cset.id, cset.title, cset.description, filename, len(rows), size))
+    return built

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -52,6 +52,15 @@ GEOMETRY_TYPES_BY_KIND = {
 REGION = box(*REGION_BOUNDS)
 LAYER_NAME = FEATURE_ID
 GEOJSON_GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+_RING = "closed rings (at least 4 positions, the last equal to the first)"
+COORDINATE_SHAPES = {
+    "Point": "one position [longitude, latitude]",
+    "LineString": "a list of at least 2 positions [longitude, latitude]",
+    "Polygon": f"a list of {_RING}",
+    "MultiPoint": "a list of positions [longitude, latitude]",
+    "MultiLineString": "a list of lines, each a list of at least 2 positions",
+    "MultiPolygon": f"a list of polygons, each a list of {_RING}",
+}
 
 
 def _short(value: object, limit: int = 80) -> str:
@@ -83,6 +92,9 @@ def _real_date(value: str) -> str:
     return value
 
 
+Date = Annotated[str, Field(pattern=DATE), AfterValidator(_real_date)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -90,11 +102,10 @@ class _Strict(BaseModel):
 class Source(_Strict):
     title: Annotated[str, Field(min_length=1)]
     url: str
-    accessed: Annotated[str, Field(pattern=DATE)] | None = None
+    accessed: Date | None = None
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
     _check_title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
-    _check_accessed = field_validator("accessed")(classmethod(lambda cls, v: v if v is None else _real_date(v)))
 
 
 class Reported(_Strict):
@@ -125,7 +136,7 @@ class FeatureProperties(_Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
     operator: str = ""
     sponsor: str = ""
-    dates: dict[Literal[DATE_KEYS], Annotated[str, Field(pattern=DATE)]] = {}  # type: ignore[valid-type]
+    dates: dict[Literal[DATE_KEYS], Date] = {}  # type: ignore[valid-type]
     reported: list[Reported] = []
     countries: list[Annotated[str, Field(pattern=ISO_A3)]] = []
     waypoints: list[Annotated[str, Field(pattern=FEATURE_ID)]] = []
@@ -135,13 +146,6 @@ class FeatureProperties(_Strict):
     note: str = ""
 
     _check_name = field_validator("name")(classmethod(lambda cls, v: _not_blank(v)))
-
-    @field_validator("dates")
-    @classmethod
-    def _real_dates(cls, dates: dict) -> dict:
-        for value in dates.values():
-            _real_date(value)
-        return dates
 
     def reported_value(self, quantity: str) -> Reported | None:
         return next((r for r in self.reported if r.quantity == quantity), None)
@@ -213,8 +217,8 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
     except RecursionError:
         problems.add(path, "", "invalid JSON: arrays or objects nested too deeply")
         return None
-    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
-        problems.add(path, "", f"invalid JSON: {exc}")
+    except ValueError as exc:  # an integer with more digits than Python will convert
+        problems.add(path, "", f"invalid JSON: a number is too long ({str(exc).split(';')[0]})")
         return None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
@@ -247,7 +251,7 @@ def _feature_label(raw: Any, index: int) -> str:
 
 def _pydantic_problems(exc: ValidationError, path: Path, where: str, problems: Problems) -> None:
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = ".".join(str(p) for p in err["loc"] if p != "[key]")
         kind = err["type"]
         if kind == "extra_forbidden":
             msg = f"unknown property {str(err['loc'][-1])!r}"
@@ -292,8 +296,8 @@ def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> Base
         return None
     try:
         geom = shape({"type": gtype, "coordinates": raw["coordinates"]})
-    except Exception as exc:  # shapely raises several types for malformed coordinates
-        problems.add(path, f"{where}: geometry", f"malformed {gtype} coordinates ({exc})")
+    except Exception:  # shapely raises several types for malformed coordinates
+        problems.add(path, f"{where}: geometry", f"malformed {gtype} coordinates: expected {COORDINATE_SHAPES[gtype]}")
         return None
     if geom.is_empty:
         problems.add(path, f"{where}: geometry", "geometry is empty")

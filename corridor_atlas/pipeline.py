@@ -23,6 +23,8 @@ from .prepare import prepare_map, selected_features, validate_references
 from .describe import describe_map
 from .render import render_page
 from .site import BuiltMap, render_index
+from .compare import comparisons_dir, load_and_check_sets
+from .compare_page import build_comparison_pages
 from .snapshot import photograph
 from .spec import MapSpec, load_specs
 
@@ -105,7 +107,8 @@ def fingerprints(paths: ProjectPaths, options: dict) -> dict[str, str]:
     seconds, so a rebuild with nothing changed stops here.
     """
     code = _digest_files(sorted(CODE_DIR.rglob("*.py")) + sorted((CODE_DIR / "static").glob("*")))
-    data = _digest_files(sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson")))
+    data = _digest_files(sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson"))
+                         + sorted(comparisons_dir(paths.root).glob("*.toml")))
     shared = hashlib.sha256(json.dumps([code, data, options], sort_keys=True).encode()).hexdigest()
     return {
         p.stem: hashlib.sha256((shared + hashlib.sha256(p.read_bytes()).hexdigest()).encode()).hexdigest()
@@ -184,6 +187,7 @@ def build_site(
         return []
 
     inputs = load_inputs(paths, only)
+    comparisons = load_and_check_sets(paths.root, inputs.layers)  # data/comparisons/*.toml, validated
     todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
     built: list[BuiltMap] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -210,7 +214,8 @@ def build_site(
                 png_file = out_dir / f"{spec.id}.png"
                 index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
                                            png_file.name if png_file.exists() else None))
-        writer.write("index.html", render_index(index_maps))
+        compared = build_comparison_pages(comparisons, inputs.layers, inputs.base, writer.write)
+        writer.write("index.html", render_index(index_maps, compared))
         new_manifest = {k: v for k, v in manifest.items() if k in prints}
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
         if not only:

@@ -25,7 +25,7 @@ LABEL_RANK = {"capital": 1, "port": 2, "terminal": 3, "border_crossing": 4, "cit
 
 # Attribution for data that is not base geography: curated layers' place coordinates.
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
-CURATED_CREDIT = "Routes: Corridor Atlas, drawn through documented waypoints (see each feature's sources)"
+CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
 
 
 def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None) -> list[Feature]:

@@ -6,6 +6,7 @@ escaped in text and attributes alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jinja2 import Environment
@@ -76,6 +77,16 @@ button { font: inherit; padding: 2px 10px; }
 </li>
 {% endfor %}
 </ul>
+{% if comparisons %}
+<section class="comparisons" aria-labelledby="comparisons-heading">
+<h2 id="comparisons-heading">Comparisons</h2>
+<ul>
+{% for c in comparisons %}
+<li id="compare-{{ c.id }}"><a href="{{ c.filename }}">{{ c.title }}</a> <span class="meta">({{ c.routes }} routes side by side: length, km per country, border crossings)</span>{% if c.description %}<br><span class="meta">{{ c.description }}</span>{% endif %}</li>
+{% endfor %}
+</ul>
+</section>
+{% endif %}
 </main>
 <script>
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -94,5 +105,7 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
 )
 
 
-def render_index(maps: list[BuiltMap]) -> str:
-    return INDEX.render(maps=sorted(maps, key=lambda m: m.spec.id), embed=embed_snippet)
+def render_index(maps: list[BuiltMap], comparisons: Sequence = ()) -> str:
+    """The gallery; ``comparisons`` (compare_page.BuiltComparison) adds a "Comparisons" section."""
+    return INDEX.render(maps=sorted(maps, key=lambda m: m.spec.id), embed=embed_snippet,
+                        comparisons=sorted(comparisons, key=lambda c: c.id))

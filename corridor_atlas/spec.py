@@ -35,8 +35,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-Latitude = Annotated[float, Field(ge=-90, le=90)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Zoom = Annotated[int, Field(ge=MIN_ZOOM, le=MAX_ZOOM)]
 LatLon = Annotated[tuple[Latitude, Longitude], Field(strict=False)]
 
@@ -198,8 +198,8 @@ def parse_spec(path: Path, text: str, problems: Problems) -> MapSpec | None:
     except RecursionError:
         problems.add(path, "", "invalid TOML: arrays or tables nested too deeply")
         return None
-    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
-        problems.add(path, "", f"invalid TOML: {exc}")
+    except ValueError as exc:  # an integer with more digits than Python will convert
+        problems.add(path, "", f"invalid TOML: a number is too long ({str(exc).split(';')[0]})")
         return None
     ok = True
     raw.setdefault("id", path.stem)
