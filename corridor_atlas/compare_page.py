@@ -21,13 +21,14 @@ from markupsafe import Markup
 from . import assets
 from .compare import ComparisonSet, compare_rows
 from .layers import BaseLayer, Layer
-from .prepare import CURATED_CREDIT, choose_base
+from .prepare import choose_base
 from .render import json_for_html
 from .simplify import Extent, geojson_geometry, prepare_coverage, prepare_line_or_point
 from .style import BORDER, LAND, line_style
 
 #: Size of each small multiple in CSS pixels (compare.css uses the same numbers).
 SMALL_WIDTH, SMALL_HEIGHT = 300, 220
+ROUTES_CREDIT = "Routes: Corridor Atlas, drawn through documented waypoints (sources on each map page and in the table)"
 _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 
 
@@ -72,7 +73,7 @@ def page_payload(cset: ComparisonSet, rows: list[dict], layers: dict[str, Layer]
     for name in sorted({row["borders_from"] for row in rows}):
         if base[name].attribution not in attribution:
             attribution.append(base[name].attribution)
-    attribution.append(CURATED_CREDIT)
+    attribution.append(ROUTES_CREDIT)
     return {
         "id": cset.id,
         "title": cset.title,
