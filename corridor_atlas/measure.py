@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely import ops
 from shapely.geometry import LineString, MultiLineString, Point, box
@@ -226,9 +228,17 @@ def shared_border_km(a: BaseGeometry, b: BaseGeometry, tolerance_m: float = 500.
     if b_near.is_empty:
         return 0.0
     fwd, inv = _local_aeqd(a)
-    a_m = ops.transform(fwd.transform, a.boundary)
-    b_m = ops.transform(fwd.transform, b_near).buffer(tolerance_m)
+    a_m = _reproject(a.boundary, fwd)
+    b_m = _reproject(b_near, fwd).buffer(tolerance_m)
     shared = a_m.intersection(b_m)
     if shared.is_empty:
         return 0.0
-    return geodesic_length_km(ops.transform(inv.transform, shared))
+    return geodesic_length_km(_reproject(shared, inv))
+
+
+def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    def xy(coords):
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, xy)

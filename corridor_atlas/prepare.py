@@ -15,7 +15,8 @@ from .describe import describe_map
 from .errors import Problems
 from .layers import BaseLayer, Feature, Layer
 from .prepared import PreparedLayer, PreparedMap
-from .simplify import Extent, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
+from .codec import encode_polygons
+from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
 from .spec import MapSpec
 from .style import BORDER, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
 from .vocabulary import LINE_KINDS
@@ -162,6 +163,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
 
     countries_layer = choose_base(extent, base)
     base_geoms = prepare_coverage([f.geometry for f in countries_layer.features], extent, max_zoom)
+    decimals = decimals_for_zoom(max_zoom)
     countries, labels = [], []
     vertices = 0
     min_label_area = ((view[2] - view[0]) * (view[3] - view[1])) / 400
@@ -169,8 +171,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
         if geom is None:
             continue
         vertices += vertex_count(geom)
-        countries.append({"type": "Feature", "properties": {"iso_a3": feature.props.iso_a3},
-                          "geometry": geojson_geometry(geom)})
+        countries.append({"iso_a3": feature.props.iso_a3, "q": encode_polygons(geom, decimals)})
         largest = max(shapely.get_parts(geom), key=lambda g: g.area)
         if largest.area >= min_label_area:
             spot = polylabel(largest, tolerance=0.05)

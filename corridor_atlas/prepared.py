@@ -27,7 +27,7 @@ class PreparedMap:
     spec: MapSpec
     extent: Extent
     view_bounds: list[list[float]] | None  # [[south, west], [north, east]]
-    countries: list[dict]  # GeoJSON features: {"name", "iso_a3"}
+    countries: list[dict]  # {"iso_a3", "q": codec.encode_polygons(...)}
     country_labels: list[dict]  # {"name", "lat", "lon"}
     layers: list[PreparedLayer]
     callouts: list[dict]  # {"text", "lat", "lon"}

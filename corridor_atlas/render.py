@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from contextlib import contextmanager
 
 import branca.element
@@ -22,6 +23,7 @@ from markupsafe import Markup, escape
 
 from . import assets
 from .prepared import PreparedMap
+from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
 from .style import LegendEntry
 
@@ -41,16 +43,25 @@ def deterministic_ids():
         branca.element.Element._generate_id = original
 
 
+# branca renders a MacroElement's html/script output a second time as a Jinja template
+# (MacroElement.render wraps it in Element(...)), so `{{`, `{%` or `{#` from data would be
+# evaluated at build time. In JSON these only occur inside strings (a structural `{` is
+# always followed by `"` or `}`), so the `{` can become \u007b there; in HTML, &#123;.
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def json_for_html(value) -> str:
-    """JSON that is safe inside a <script> element: no `</script>`, no HTML entities, no U+2028."""
+    """JSON that is safe inside a <script> element: no `</script>`, no HTML entities, no U+2028,
+    and nothing Jinja would read as a tag (see _JINJA_OPENER)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return (
+    text = (
         text.replace("&", "\\u0026")
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+    return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
 class AtlasFigure(branca.element.Figure):
@@ -101,7 +112,7 @@ L.control.scale({"imperial": false}).addTo({{ this.get_name() }});
     def __init__(self, aria_label: str, **kwargs):
         super().__init__(**kwargs)
         self._name = "Map"
-        self.aria_label = escape(aria_label)
+        self.aria_label = Markup(_JINJA_OPENER.sub("&#123;", str(escape(aria_label))))  # see _JINJA_OPENER
         self.default_js = []
         self.default_css = []
 
@@ -199,7 +210,8 @@ def payload(prepared: PreparedMap) -> dict:
             "maxZoom": spec.view.max_zoom,
             "maxBounds": prepared.extent.leaflet_bounds(),
         },
-        "countries": {"type": "FeatureCollection", "features": prepared.countries},
+        "countries": prepared.countries,
+        "decimals": decimals_for_zoom(spec.view.max_zoom),
         "countryLabels": prepared.country_labels,
         "layers": [
             {"name": layer.name, "title": layer.title, "shown": layer.shown,

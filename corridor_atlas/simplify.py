@@ -39,7 +39,7 @@ class Extent:
     north: float
 
     @classmethod
-    def around(cls, west: float, south: float, east: float, north: float, pad: float = 0.35) -> "Extent":
+    def around(cls, west: float, south: float, east: float, north: float, pad: float = 0.2) -> "Extent":
         dx, dy = (east - west) * pad, (north - south) * pad
         return cls(max(west - dx, -180), max(south - dy, -85), min(east + dx, 180), min(north + dy, 85))
 

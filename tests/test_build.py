@@ -32,7 +32,7 @@ def test_build_site__writes_map_and_index(project, tmp_path):
     ids = [f["properties"]["id"] for f in data["layers"][0]["geojson"]["features"]]
     assert ids == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
     assert data["callouts"] == [{"text": "A callout", "lat": 40.0, "lon": 45.0}]
-    assert {c["properties"]["iso_a3"] for c in data["countries"]["features"]} == {"AAA", "BBB"}
+    assert {c["iso_a3"] for c in data["countries"]} == {"AAA", "BBB"}
     assert "<h1>Test map</h1>" in html and "Test credit" in html
     assert "Test borders (public domain)" in data["attribution"]
     index = (out / "index.html").read_text()

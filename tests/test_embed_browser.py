@@ -6,6 +6,8 @@ Runs in headless Chromium (Debian's), never skipped.
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 
 import pytest
 
@@ -15,7 +17,7 @@ from corridor_atlas.site import embed_snippet
 from corridor_atlas.snapshot import PNG_HEIGHT, PNG_WIDTH
 
 from .browser import browser, open_page
-from .real_site import MAP_IDS, built_site  # noqa: F401  (fixture)
+from .real_site import MAP_IDS, REPO, built_site  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +133,10 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_png__written_with_the_expected_size_and_referenced(project, tmp_path):
     out = tmp_path / "site"
-    assert main(["--png", "--root", str(project.root), "--out", str(out)]) == 0
+    # a separate process: Playwright's sync API cannot nest inside this module's browser fixture
+    result = subprocess.run([sys.executable, "build.py", "--png", "--root", str(project.root), "--out", str(out)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
     data = (out / "test-map.png").read_bytes()
     assert len(data) > 5000
     assert png_size(data) == (PNG_WIDTH, PNG_HEIGHT)

@@ -122,6 +122,34 @@
     };
   }
 
+  /* Inverse of corridor_atlas/codec.py: delta-encoded integer rings → GeoJSON. */
+  function decodeCountries(countries, decimals) {
+    var scale = Math.pow(10, decimals);
+    return {
+      type: "FeatureCollection",
+      features: countries.map(function (c) {
+        return {
+          type: "Feature",
+          properties: { iso_a3: c.iso_a3 },
+          geometry: {
+            type: "MultiPolygon",
+            coordinates: c.q.map(function (rings) {
+              return rings.map(function (flat) {
+                var x = 0, y = 0, coords = [];
+                for (var i = 0; i < flat.length; i += 2) {
+                  x += flat[i];
+                  y += flat[i + 1];
+                  coords.push([x / scale, y / scale]);
+                }
+                return coords;
+              });
+            })
+          }
+        };
+      })
+    };
+  }
+
   function init(map, data) {
     var layers = {};
     var counts = {};
@@ -131,7 +159,7 @@
     if (data.tiles && safeUrl(data.tiles.url)) {
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
     }
-    L.geoJSON(data.countries, {
+    L.geoJSON(decodeCountries(data.countries, data.decimals), {
       pane: "atlas-base",
       interactive: false,
       style: function () { return data.styles.__land; }
