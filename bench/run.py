@@ -1,0 +1,808 @@
+"""Size and speed of Corridor Atlas pages, measured against naive folium in the same run.
+
+    python bench/run.py                      # everything, on the repo (about 3-5 minutes, 2 cores)
+    python bench/run.py --quick              # fewer repeats, 3 browser loads, no 100x
+    python bench/run.py --root /tmp/rt       # another project root (maps/, data/layers/, data/base/)
+
+Options:
+    --root DIR        project root to measure (default: the repository this file is in)
+    --out DIR         where results.json goes (default: bench/out/, git-ignored)
+    --quick           cold x1, warm x3, naive x1, 3 loads per page, scale 10x only
+    --cold N          cold builds of each kind, median reported (default 3)
+    --warm N          no-change rebuilds, median reported (default 5)
+    --loads N         browser loads per page and kind, median reported (default 5)
+    --scales LIST     comma-separated densification factors for the scale run (default 10; 100x of the
+                      real ~130k input vertices is ~13M vertices: add it with --scales 10,100, minutes more)
+    --no-render       skip the headless-Chromium render timing
+    --no-scale        skip the scale run
+    --keep            keep the temporary folders (their paths are printed)
+
+What it does, in one process:
+ 1. builds every map with `build_site` (cold: fresh folder, incremental=False; warm: a
+    no-change rebuild into the same folder) and the naive folium baseline (folium defaults,
+    the same layer files embedded whole with `folium.GeoJson(path)`, plus the base countries
+    file `choose_base` would pick), timing both with time.perf_counter;
+ 2. measures each page: bytes raw and gzipped (level 9, mtime 0), coordinate pairs drawn,
+    bytes of embedded geometry, and what the naive page also fetches from CDNs;
+ 3. times navigation → rendered map in Debian's Chromium (fresh context per load, 1280x800);
+    the naive page gets Leaflet served from the local xstatic files, everything else aborted;
+ 4. rebuilds all maps on inputs densified 10x (and 100x with --scales 10,100) (shapely.segmentize plus a deterministic
+    jitter of at most 2e-6 degrees on inserted vertices only);
+ 5. prints tables and a summary against the targets, and writes the numbers to
+    bench/out/results.json. It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import folium  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+import xstatic.pkg.leaflet as xs_leaflet  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+from shapely.geometry import mapping, shape  # noqa: E402
+
+from corridor_atlas import assets  # noqa: E402
+from corridor_atlas.pipeline import BASE_FILES, ProjectPaths, build_site  # noqa: E402
+from corridor_atlas.simplify import Extent  # noqa: E402
+
+console = Console(width=170, highlight=False)
+
+
+def say(text: str) -> None:
+    """Plain text (no rich markup: selectors such as [data-atlas-ready=true] stay as written)."""
+    console.print(text, markup=False)
+
+# Targets from the "Fast and light" issue.
+TARGET_GZ_BYTES = 150_000          # 150 KB (SI) gzipped per self-contained page
+TARGET_GEOMETRY_RATIO = 0.10       # embedded geometry <= 10% of naive
+TARGET_BUILD_RATIO = 1.0           # cold build no slower than naive
+TARGET_WARM_RATIO = 0.10           # no-change rebuild <= 10% of a cold build
+TARGET_RENDER_RATIO = 1.0          # render no slower than naive
+TARGET_RENDER_MS = 300.0           # and <= 300 ms median per map
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+JQUERY_LOCAL = Path("/usr/share/javascript/jquery/jquery.min.js")  # Debian libjs-jquery, if installed
+JITTER = 2e-6  # degrees: below the 5-decimal source precision and far below any output rounding
+
+
+# ---------------------------------------------------------------- small helpers
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def count_positions(coords) -> int:
+    """Coordinate pairs in a GeoJSON `coordinates` value of any nesting depth."""
+    if not isinstance(coords, list) or not coords:
+        return 0
+    if isinstance(coords[0], (int, float)):
+        return 1
+    return sum(count_positions(c) for c in coords)
+
+
+def geometry_stats(geom: dict | None) -> tuple[int, int]:
+    """(coordinate pairs, bytes as compact JSON) of one GeoJSON geometry."""
+    if not geom:
+        return 0, 0
+    size = len(json.dumps(geom, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode())
+    if geom.get("type") == "GeometryCollection":
+        return sum(geometry_stats(g)[0] for g in geom.get("geometries", [])), size
+    return count_positions(geom.get("coordinates")), size
+
+
+def features_of(obj: dict) -> list[dict]:
+    if obj.get("type") == "FeatureCollection":
+        return obj.get("features", [])
+    if obj.get("type") == "Feature":
+        return [obj]
+    return [{"geometry": obj}]
+
+
+def fmt_bytes(n: float) -> str:
+    if n != n:
+        return "-"
+    for unit in ("B", "KB", "MB"):
+        if abs(n) < 1000 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+def fmt_ratio(x: float) -> str:
+    if x != x:
+        return "-"
+    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
+
+
+# ---------------------------------------------------------------- maps and the naive baseline
+
+@dataclass
+class MapPlan:
+    id: str
+    bounds: list | None       # [[s, w], [n, e]]
+    center: list | None
+    zoom: int | None
+    layer_files: list[Path]   # curated layers the map names, whole files
+    base_file: Path           # the base file ours draws (choose_base)
+
+
+def view_box(view: dict) -> tuple[float, float, float, float]:
+    """Same box as corridor_atlas.prepare._view_box."""
+    if view.get("bounds"):
+        (s, w), (n, e) = view["bounds"]
+        return w, s, e, n
+    lat, lon = view["center"]
+    half = 360.0 / 2 ** view["zoom"] * 2
+    return lon - half, lat - half / 1.6, lon + half, lat + half / 1.6
+
+
+def plan_maps(root: Path) -> list[MapPlan]:
+    """Per map: what the naive page embeds. The base file mirrors prepare.choose_base."""
+    detail_box = None
+    detail = root / "data" / "base" / "countries-detail.geojson"
+    if detail.exists():
+        data = json.loads(detail.read_text(encoding="utf-8"))
+        geoms = [shape(f["geometry"]) for f in data["features"] if f.get("geometry")]
+        if geoms:
+            detail_box = tuple(shapely.total_bounds(geoms))
+    plans = []
+    for path in sorted((root / "maps").glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        view = spec["view"]
+        names = list(dict.fromkeys(layer["name"] for layer in spec.get("layers", [])))
+        extent = Extent.around(*view_box(view))
+        use_detail = detail_box is not None and extent.within(detail_box)
+        plans.append(MapPlan(
+            id=path.stem,
+            bounds=view.get("bounds"),
+            center=view.get("center"),
+            zoom=view.get("zoom"),
+            layer_files=[root / "data" / "layers" / f"{n}.geojson" for n in names],
+            base_file=detail if use_detail else root / "data" / "base" / "countries.geojson",
+        ))
+    return plans
+
+
+def build_naive(plans: list[MapPlan], out_dir: Path) -> None:
+    """The page a folium user would write: defaults everywhere, files embedded as they are."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for p in plans:
+        if p.bounds:
+            (s, w), (n, e) = p.bounds
+            m = folium.Map(location=[(s + n) / 2, (w + e) / 2])
+            m.fit_bounds(p.bounds)
+        else:
+            m = folium.Map(location=p.center, zoom_start=p.zoom)
+        for f in [p.base_file, *p.layer_files]:
+            folium.GeoJson(str(f)).add_to(m)
+        m.save(str(out_dir / f"{p.id}.html"))
+
+
+# ---------------------------------------------------------------- page analysis
+
+ATLAS_DATA = re.compile(r'<script type="application/json" id="atlas-data">(.*?)</script>', re.S)
+NAIVE_ADD = re.compile(r"geo_json_[0-9a-f]+_add\(")
+
+
+def analyse_ours(html: str) -> dict:
+    raw = html.encode()
+    match = ATLAS_DATA.search(html)
+    payload_text = match.group(1)
+    payload = json.loads(payload_text)
+    # Geometry objects as drawn: GeoJSON geometries, or the encoded basemap rings
+    # ({"q": [[ring, ...] per polygon]}, each ring [x0, y0, dx1, dy1, ...], see codec.py).
+    geometries: list = []
+    vertices = 0
+    countries = payload["countries"]
+    country_items = features_of(countries) if isinstance(countries, dict) else list(countries)
+    for item in country_items:
+        if "q" in item:
+            geometries.append(item["q"])
+            vertices += sum(len(ring) // 2 for polygon in item["q"] for ring in polygon)
+        else:
+            geometries.append(item.get("geometry"))
+            vertices += geometry_stats(item.get("geometry"))[0]
+    for layer in payload.get("layers", []):
+        for feature in features_of(layer["geojson"]):
+            geometries.append(feature.get("geometry"))
+            vertices += geometry_stats(feature.get("geometry"))[0]
+    geom_bytes = sum(len(json.dumps(g, separators=(",", ":"), sort_keys=True).encode()) for g in geometries if g)
+    # where the page's bytes go
+    libs = "".join(f"{assets._script_safe(assets.asset_text(a))}" for a in assets.ASSETS
+                   if assets._script_safe(assets.asset_text(a)) in html)
+    own = "".join(assets._script_safe(assets.own_asset(n)) for n in ("atlas.js", "atlas.css")
+                  if assets._script_safe(assets.own_asset(n)) in html)
+    payload_bytes = payload_text.encode()
+    geometry_only = json.dumps(geometries, separators=(",", ":"), sort_keys=True).encode()
+    libs_b, own_b = libs.encode(), own.encode()
+    other = len(raw) - len(libs_b) - len(own_b) - len(payload_bytes)
+    breakdown = {
+        "leaflet+plugin (inline)": {"raw": len(libs_b), "gz": gz(libs_b)},
+        "atlas.js+atlas.css": {"raw": len(own_b), "gz": gz(own_b)},
+        "payload: geometry": {"raw": geom_bytes, "gz": gz(geometry_only)},
+        "payload: properties etc.": {"raw": len(payload_bytes) - geom_bytes,
+                                     "gz": max(gz(payload_bytes) - gz(geometry_only), 0)},
+        "html, legend, folium script": {"raw": other, "gz": None},
+    }
+    return {"raw": len(raw), "gz": gz(raw), "vertices": vertices, "geometry_bytes": geom_bytes,
+            "geojson_bytes": len(payload_bytes), "breakdown": breakdown}
+
+
+def analyse_naive(html: str) -> dict:
+    raw = html.encode()
+    decoder = json.JSONDecoder()
+    vertices = geom_bytes = embedded = 0
+    for m in NAIVE_ADD.finditer(html):
+        start = m.end()
+        if html[start] != "{":
+            continue  # the function definition, not the call with the data
+        obj, end = decoder.raw_decode(html, start)
+        embedded += len(html[start:end].encode())
+        for feature in features_of(obj):
+            v, b = geometry_stats(feature.get("geometry"))
+            vertices += v
+            geom_bytes += b
+    return {"raw": len(raw), "gz": gz(raw), "vertices": vertices, "geometry_bytes": geom_bytes,
+            "geojson_bytes": embedded}
+
+
+def cdn_estimate() -> dict:
+    """What the naive page needs from CDNs that we can measure locally."""
+    counted = {}
+    for name in ("leaflet.js", "leaflet.css"):
+        data = (Path(xs_leaflet.BASE_DIR) / name).read_bytes()
+        counted[f"{name} {xs_leaflet.VERSION} (xstatic)"] = {"raw": len(data), "gz": gz(data)}
+    if JQUERY_LOCAL.exists():
+        data = JQUERY_LOCAL.read_bytes()
+        version = re.search(rb"jQuery v([\d.]+)", data[:200])
+        label = f"jquery.min.js {version.group(1).decode() if version else '?'} (Debian libjs-jquery; folium asks 3.7.1)"
+        counted[label] = {"raw": len(data), "gz": gz(data)}
+    urls = [u for _, u in folium.Map.default_js] + [u for _, u in folium.Map.default_css]
+    not_counted = [u for u in urls if not u.endswith(("leaflet.js", "leaflet.css"))
+                   and not ("jquery" in u and JQUERY_LOCAL.exists())]
+    return {"counted": counted,
+            "raw": sum(v["raw"] for v in counted.values()),
+            "gz": sum(v["gz"] for v in counted.values()),
+            "not_counted": not_counted, "all_urls": urls}
+
+
+# ---------------------------------------------------------------- build timing
+
+def time_ours(root: Path, cold_reps: int, warm_reps: int, tmp: Path) -> dict:
+    paths = ProjectPaths(root)
+    cold, warm = [], []
+    site = None
+    for i in range(cold_reps):
+        site = tmp / f"ours-{i}" / "site"
+        t0 = time.perf_counter()
+        build_site(paths, site, incremental=False)
+        cold.append(time.perf_counter() - t0)
+    rebuilt = []
+    for _ in range(warm_reps):
+        t0 = time.perf_counter()
+        out = build_site(paths, site)
+        warm.append(time.perf_counter() - t0)
+        rebuilt.append(len(out))
+    return {"cold_s": cold, "warm_s": warm, "cold_median_s": median(cold), "warm_median_s": median(warm),
+            "warm_maps_rebuilt": rebuilt, "site": site}
+
+
+def time_naive(plans: list[MapPlan], reps: int, tmp: Path) -> dict:
+    runs = []
+    site = None
+    for i in range(reps):
+        site = tmp / f"naive-{i}"
+        t0 = time.perf_counter()
+        build_naive(plans, site)
+        runs.append(time.perf_counter() - t0)
+    return {"cold_s": runs, "cold_median_s": median(runs), "site": site}
+
+
+# ---------------------------------------------------------------- render timing
+
+MARK_OURS = """
+(() => { const mark = () => { if (!window.__readyAt && document.documentElement &&
+  document.documentElement.getAttribute('data-atlas-ready') === 'true') window.__readyAt = performance.now(); };
+  new MutationObserver(mark).observe(document, {subtree: true, childList: true, attributes: true}); })();
+"""
+MARK_NAIVE = """
+(() => { const mark = () => { if (!window.__readyAt && document.querySelector('.leaflet-interactive'))
+  window.__readyAt = performance.now(); };
+  new MutationObserver(mark).observe(document, {subtree: true, childList: true}); })();
+"""
+
+
+def render_times(pairs: list[tuple[str, Path, Path]], loads: int, floor_page: Path | None = None) -> dict:
+    """Per map and kind: ms from navigation start to rendered map (median of `loads`)."""
+    from playwright.sync_api import sync_playwright
+
+    leaflet_js = (Path(xs_leaflet.BASE_DIR) / "leaflet.js").read_bytes()
+    leaflet_css = (Path(xs_leaflet.BASE_DIR) / "leaflet.css").read_bytes()
+
+    def one_load(browser, url: str, kind: str) -> dict:
+        context = browser.new_context(viewport=VIEWPORT)
+        external = []
+
+        def route(r):
+            u = r.request.url
+            external.append(u)
+            path = u.split("?")[0].split("#")[0]
+            if kind == "naive" and path.endswith("leaflet.js"):
+                return r.fulfill(status=200, body=leaflet_js, content_type="application/javascript",
+                                 headers={"Access-Control-Allow-Origin": "*"})
+            if kind == "naive" and path.endswith("leaflet.css"):
+                return r.fulfill(status=200, body=leaflet_css, content_type="text/css",
+                                 headers={"Access-Control-Allow-Origin": "*"})
+            return r.abort()
+
+        context.route(re.compile(r"^(https?|wss?|ftp):"), route)  # file: never goes through Python
+        if kind != "floor":
+            context.add_init_script(MARK_OURS if kind == "ours" else MARK_NAIVE)
+        page = context.new_page()
+        try:
+            page.goto(url, wait_until="load", timeout=120_000)
+            if kind != "floor":
+                page.wait_for_selector("html[data-atlas-ready=true]" if kind == "ours" else ".leaflet-interactive",
+                                       state="attached", timeout=120_000)
+            page.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=120_000)
+            t = page.evaluate("({ready: window.__readyAt || null,"
+                              " load: performance.getEntriesByType('navigation')[0].loadEventEnd})")
+        finally:
+            context.close()
+        ready = t["ready"] if t["ready"] is not None else float("nan")
+        return {"ready_ms": ready, "load_ms": t["load"], "rendered_ms": max(ready, t["load"]),
+                "external_requests": len(external)}
+
+    results: dict = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            # warm Chromium's caches (process start, code cache) once per kind; not counted
+            if pairs:
+                one_load(browser, pairs[0][1].as_uri(), "ours")
+                one_load(browser, pairs[0][2].as_uri(), "naive")
+            if floor_page is not None:  # inline Leaflet + an empty L.map: the cost before any data
+                floor = [one_load(browser, floor_page.as_uri(), "floor")["load_ms"] for _ in range(loads)]
+                results["__floor__"] = {"median_load_ms": median(floor), "load_ms": floor}
+            for map_id, ours_page, naive_page in pairs:
+                runs = {"ours": [], "naive": []}
+                for _ in range(loads):  # interleaved, so drift hits both kinds alike
+                    runs["ours"].append(one_load(browser, ours_page.as_uri(), "ours"))
+                    runs["naive"].append(one_load(browser, naive_page.as_uri(), "naive"))
+                results[map_id] = {
+                    kind: {
+                        "rendered_ms": [r["rendered_ms"] for r in rs],
+                        "median_rendered_ms": median([r["rendered_ms"] for r in rs]),
+                        "median_load_ms": median([r["load_ms"] for r in rs]),
+                        "median_ready_ms": median([r["ready_ms"] for r in rs]),
+                        "external_requests": rs[-1]["external_requests"],
+                    }
+                    for kind, rs in runs.items()
+                }
+        finally:
+            browser.close()
+    return results
+
+
+# ---------------------------------------------------------------- scale run
+
+def _linear_parts(geom) -> list[np.ndarray]:
+    """Coordinate arrays of every ring and line in `geom` (points: none)."""
+    out = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "Polygon":
+            out.extend(shapely.get_coordinates(r) for r in shapely.get_rings(part))
+        elif part.geom_type == "LineString":
+            out.append(shapely.get_coordinates(part))
+    return out
+
+
+def _keys(coords: np.ndarray) -> np.ndarray:
+    """An integer per coordinate on a 1e-6 degree grid (originals have 5 decimals)."""
+    k = np.round(coords * 1e6).astype(np.int64)
+    return (k[:, 0] + 200_000_000) * 1_000_000_000 + (k[:, 1] + 100_000_000)
+
+
+def _jitter(coords: np.ndarray) -> np.ndarray:
+    """Deterministic offsets in [-JITTER, JITTER] from the coordinate itself, so an edge two
+    countries share gets the same inserted vertices on both sides."""
+    q = np.round(coords, 9)
+    h = np.sin(q[:, 0] * 12.9898e3 + q[:, 1] * 78.233e3) * 43758.5453
+    h2 = np.sin(q[:, 0] * 39.3468e3 + q[:, 1] * 11.135e3) * 24634.6345
+    return np.stack([(h - np.floor(h)) * 2 - 1, (h2 - np.floor(h2)) * 2 - 1], axis=1) * JITTER
+
+
+def densify_collection(data: dict, factor: float, lines_must_be_simple: bool) -> tuple[dict, int, int]:
+    """The same features with ~factor x the coordinates: (collection, vertices before, after)."""
+    feats = data.get("features", [])
+    geoms = [shape(f["geometry"]) if f.get("geometry") else None for f in feats]
+    real = [g for g in geoms if g is not None]
+    before = int(sum(shapely.get_num_coordinates(real))) if real else 0
+    parts = [p for g in real for p in _linear_parts(g)]
+    if not parts or factor <= 1:
+        return data, before, before
+    fixed = before - sum(len(p) for p in parts)  # points
+    lengths = [np.hypot(*np.diff(p, axis=0).T) for p in parts]
+    flat = np.concatenate(lengths)
+    n_parts = len(parts)
+
+    def count(seg: float) -> int:
+        return fixed + n_parts + int(np.maximum(1, np.ceil(flat / seg)).sum())
+
+    target = factor * before
+    lo, hi = 1e-9, float(flat.max()) * 2
+    for _ in range(60):  # bisection on a log scale
+        mid = math.sqrt(lo * hi)
+        if count(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+    seg = hi
+    originals = np.unique(np.concatenate([_keys(p) for p in parts]))
+
+    def jitter_new(coords: np.ndarray) -> np.ndarray:
+        new = ~np.isin(_keys(coords), originals)
+        out = coords.copy()
+        out[new] += _jitter(coords[new])
+        return np.round(out, 7)
+
+    out_feats = []
+    after = 0
+    for f, g in zip(feats, geoms):
+        if g is None or g.geom_type in ("Point", "MultiPoint"):
+            out_feats.append(f)
+            after += 0 if g is None else int(shapely.get_num_coordinates(g))
+            continue
+        dense = shapely.segmentize(g, seg)
+        jittered = shapely.transform(dense, jitter_new)
+        ok = jittered.is_valid and (not lines_must_be_simple or "Line" not in g.geom_type or jittered.is_simple)
+        if not ok:  # a near-touching spot: keep the densified geometry without jitter
+            jittered = shapely.transform(dense, lambda c: np.round(c, 7))
+        after += int(shapely.get_num_coordinates(jittered))
+        out_feats.append({**f, "geometry": mapping(jittered)})
+    return {**data, "features": out_feats}, before, after
+
+
+def make_scaled_root(root: Path, factor: float, dest: Path) -> dict:
+    """A project root whose base and curated layers hold ~factor x the vertices."""
+    (dest / "data" / "base").mkdir(parents=True)
+    (dest / "data" / "layers").mkdir(parents=True)
+    (dest / "maps").symlink_to((root / "maps").resolve())
+    before = after = 0
+    for sub, simple in (("base", False), ("layers", True)):
+        for path in sorted((root / "data" / sub).glob("*.geojson")):
+            target = dest / "data" / sub / path.name
+            if sub == "base" and path.stem not in BASE_FILES:
+                target.symlink_to(path.resolve())  # hashed by the pipeline, never drawn
+                continue
+            data = json.loads(path.read_text(encoding="utf-8"))
+            dense, b, a = densify_collection(data, factor, simple)
+            target.write_text(json.dumps(dense, separators=(",", ":")), encoding="utf-8")
+            before += b
+            after += a
+    return {"vertices_before": before, "vertices_after": after}
+
+
+def input_vertices(root: Path) -> int:
+    total = 0
+    files = [root / "data" / "base" / f"{n}.geojson" for n in BASE_FILES]
+    files += sorted((root / "data" / "layers").glob("*.geojson"))
+    for path in files:
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            total += sum(geometry_stats(f.get("geometry"))[0] for f in features_of(data))
+    return total
+
+
+def site_totals(site: Path, ids: list[str]) -> dict:
+    raw = gzt = verts = 0
+    for map_id in ids:
+        html = (site / f"{map_id}.html").read_text(encoding="utf-8")
+        a = analyse_ours(html)
+        raw += a["raw"]
+        gzt += a["gz"]
+        verts += a["vertices"]
+    return {"raw": raw, "gz": gzt, "vertices_drawn": verts}
+
+
+def scale_run(root: Path, factors: list[float], tmp: Path, base_time: float, ids: list[str], site1: Path) -> list[dict]:
+    v1 = input_vertices(root)
+    rows = [{"factor": 1, "input_vertices": v1, "build_s": base_time, **site_totals(site1, ids),
+             "note": "1x = the real inputs; build time = median cold build above"}]
+    for factor in factors:
+        dest = tmp / f"scale-{factor:g}"
+        t0 = time.perf_counter()
+        make_scaled_root(root, factor, dest)
+        prep = time.perf_counter() - t0
+        site = dest / "site"
+        t0 = time.perf_counter()
+        build_site(ProjectPaths(dest), site, incremental=False)
+        build_s = time.perf_counter() - t0
+        rows.append({"factor": factor, "input_vertices": input_vertices(dest), "build_s": build_s,
+                     "densify_s": prep, **site_totals(site, ids)})
+    for r in rows:
+        r["vertex_growth"] = r["input_vertices"] / v1
+        r["time_growth"] = r["build_s"] / base_time
+        r["size_growth"] = r["raw"] / rows[0]["raw"]
+        r["gz_growth"] = r["gz"] / rows[0]["gz"]
+        g = r["vertex_growth"]
+        r["time_exponent"] = math.log(r["time_growth"]) / math.log(g) if g > 1.0001 and r["time_growth"] > 0 else None
+        r["size_exponent"] = math.log(r["size_growth"]) / math.log(g) if g > 1.0001 and r["size_growth"] > 0 else None
+    return rows
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", type=Path, default=REPO, help="project root (default: the repository)")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out", help="folder for results.json")
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, 3 loads, scale 10x only")
+    ap.add_argument("--cold", type=int, help="cold builds per kind (default 3; quick 1)")
+    ap.add_argument("--warm", type=int, help="no-change rebuilds (default 5; quick 3)")
+    ap.add_argument("--loads", type=int, help="browser loads per page and kind (default 5; quick 3)")
+    ap.add_argument("--scales", help="densification factors, comma-separated (default 10; e.g. 10,100)")
+    ap.add_argument("--no-render", action="store_true", help="skip the browser timing")
+    ap.add_argument("--no-scale", action="store_true", help="skip the scale run")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = ap.parse_args(argv)
+
+    cold_reps = args.cold or (1 if args.quick else 3)
+    warm_reps = args.warm or (3 if args.quick else 5)
+    loads = args.loads or (3 if args.quick else 5)
+    factors = [float(x) for x in (args.scales or "10").split(",") if x.strip()]
+    root = args.root.resolve()
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    started = time.perf_counter()
+    results: dict = {"root": str(root), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                                                    "folium": folium.__version__, "shapely": shapely.__version__},
+                     "settings": {"cold_reps": cold_reps, "warm_reps": warm_reps, "loads": loads, "scales": factors}}
+    try:
+        console.print(f"[bold]Corridor Atlas benchmark[/bold]  root={root}  cpus={os.cpu_count()}  "
+                      f"cold x{cold_reps}, warm x{warm_reps}, loads x{loads}, scales {factors}")
+        base_present = [n for n in BASE_FILES if (root / "data" / "base" / f"{n}.geojson").exists()]
+        console.print(f"base files present: {', '.join(base_present) or 'none'}; "
+                      f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        results["loadavg_start"] = os.getloadavg()
+
+        # 1. builds
+        plans = plan_maps(root)
+        ids = [p.id for p in plans]
+        ours = time_ours(root, cold_reps, warm_reps, tmp)
+        naive = time_naive(plans, cold_reps, tmp)
+        results["build"] = {
+            "ours": {k: v for k, v in ours.items() if k != "site"},
+            "naive": {k: v for k, v in naive.items() if k != "site"},
+            "cold_ratio": ours["cold_median_s"] / naive["cold_median_s"],
+            "warm_to_cold_ratio": ours["warm_median_s"] / ours["cold_median_s"],
+        }
+        t = Table(title="Build time of the whole site (s)")
+        for col in ("build", "runs", "median"):
+            t.add_column(col, justify="right" if col != "build" else "left")
+        t.add_row(f"ours cold (build_site, incremental=False, workers={os.cpu_count()})",
+                  " ".join(f"{x:.3f}" for x in ours["cold_s"]), f"{ours['cold_median_s']:.3f}")
+        t.add_row("ours warm (no-change rebuild)", " ".join(f"{x:.4f}" for x in ours["warm_s"]),
+                  f"{ours['warm_median_s']:.4f}")
+        t.add_row("naive folium (one process)", " ".join(f"{x:.3f}" for x in naive["cold_s"]),
+                  f"{naive['cold_median_s']:.3f}")
+        console.print(t)
+        if any(ours["warm_maps_rebuilt"]):
+            console.print(f"[red]note: warm rebuilds rebuilt maps: {ours['warm_maps_rebuilt']}[/red]")
+
+        # 2. sizes
+        cdn = cdn_estimate()
+        per_map = {}
+        for p in plans:
+            o = analyse_ours((ours["site"] / f"{p.id}.html").read_text(encoding="utf-8"))
+            n = analyse_naive((naive["site"] / f"{p.id}.html").read_text(encoding="utf-8"))
+            per_map[p.id] = {
+                "ours": o, "naive": n,
+                "naive_embeds": [str(f.relative_to(root)) for f in [p.base_file, *p.layer_files]],
+                "ratio": {
+                    "raw": o["raw"] / n["raw"], "gz": o["gz"] / n["gz"],
+                    "vertices": o["vertices"] / n["vertices"],
+                    "geometry_bytes": o["geometry_bytes"] / n["geometry_bytes"],
+                    "geometry_vs_naive_geojson": o["geometry_bytes"] / n["geojson_bytes"],
+                    "gz_vs_naive_plus_cdn": o["gz"] / (n["gz"] + cdn["gz"]),
+                    "raw_vs_naive_plus_cdn": o["raw"] / (n["raw"] + cdn["raw"]),
+                },
+            }
+        results["maps"] = per_map
+        results["cdn_estimate"] = cdn
+
+        t = Table(title="Per map: page size, vertices drawn, embedded geometry (ours / naive)")
+        for col in ("map", "raw ours", "raw naive", "ratio", "gz ours", "gz naive", "ratio",
+                    "vertices ours", "vertices naive", "ratio", "geom B ours", "geom B naive", "ratio",
+                    "naive GeoJSON B", "ours geom / it"):
+            t.add_column(col, justify="left" if col == "map" else "right", no_wrap=col == "map")
+        for map_id, m in per_map.items():
+            o, n, r = m["ours"], m["naive"], m["ratio"]
+            t.add_row(map_id, fmt_bytes(o["raw"]), fmt_bytes(n["raw"]), fmt_ratio(r["raw"]),
+                      fmt_bytes(o["gz"]), fmt_bytes(n["gz"]), fmt_ratio(r["gz"]),
+                      f"{o['vertices']:,}", f"{n['vertices']:,}", fmt_ratio(r["vertices"]),
+                      fmt_bytes(o["geometry_bytes"]), fmt_bytes(n["geometry_bytes"]), fmt_ratio(r["geometry_bytes"]),
+                      fmt_bytes(n["geojson_bytes"]), fmt_ratio(r["geometry_vs_naive_geojson"]))
+        console.print(t)
+        say("geom B = the geometry objects as compact JSON (what ours writes; naive re-serialised the same "
+                      "way); naive GeoJSON B = the GeoJSON text folium embedded, as written (properties, spaces).")
+        for map_id, m in per_map.items():
+            console.print(f"  naive {map_id} embeds: {', '.join(m['naive_embeds'])}")
+
+        console.print("\n[bold]Naive pages are NOT self-contained[/bold]: they load Leaflet, jQuery, Bootstrap, "
+                      "Font Awesome and Leaflet.awesome-markers from CDNs, plus OpenStreetMap tiles:")
+        for u in cdn["all_urls"]:
+            console.print(f"  {u}")
+        t = Table(title="Ours (self-contained) vs naive page + the CDN assets it needs (counted below)")
+        for col in ("map", "ours raw", "naive+CDN raw", "ratio", "ours gz", "naive+CDN gz", "ratio"):
+            t.add_column(col, justify="left" if col == "map" else "right")
+        for map_id, m in per_map.items():
+            o, n, r = m["ours"], m["naive"], m["ratio"]
+            t.add_row(map_id, fmt_bytes(o["raw"]), fmt_bytes(n["raw"] + cdn["raw"]), fmt_ratio(r["raw_vs_naive_plus_cdn"]),
+                      fmt_bytes(o["gz"]), fmt_bytes(n["gz"] + cdn["gz"]), fmt_ratio(r["gz_vs_naive_plus_cdn"]))
+        console.print(t)
+        for label, v in cdn["counted"].items():
+            console.print(f"  counted: {label}: {fmt_bytes(v['raw'])} raw, {fmt_bytes(v['gz'])} gz")
+        console.print(f"  NOT counted (no local copy; naive+CDN is a lower bound): {len(cdn['not_counted'])} files: "
+                      + ", ".join(u.rsplit('/', 1)[-1] for u in cdn["not_counted"]) + "; and no map tiles.")
+
+        t = Table(title="Where our page's bytes go (gz of a part alone; parts do not add up exactly)")
+        t.add_column("map", no_wrap=True)
+        parts = list(next(iter(per_map.values()))["ours"]["breakdown"])
+        for part in parts:
+            t.add_column(part, justify="right")
+        for map_id, m in per_map.items():
+            b = m["ours"]["breakdown"]
+            t.add_row(map_id, *[f"{fmt_bytes(b[p]['raw'])}" + (f" / {fmt_bytes(b[p]['gz'])} gz" if b[p]["gz"] is not None else "")
+                                for p in parts])
+        console.print(t)
+
+        # 3. render
+        if not args.no_render:
+            console.print(f"\nrender timing: {loads} loads per page and kind, fresh context each, {VIEWPORT['width']}x{VIEWPORT['height']} …")
+            floor_page = tmp / "floor.html"
+            floor_page.write_text("<!DOCTYPE html><html><head>" + assets.head_html("inline") + "</head><body>"
+                                  '<div id="m" style="height:600px"></div><script>L.map("m").setView([40, 45], 6);'
+                                  "</script></body></html>", encoding="utf-8")
+            render = render_times([(p.id, ours["site"] / f"{p.id}.html", naive["site"] / f"{p.id}.html") for p in plans],
+                                  loads, floor_page)
+            floor = render.pop("__floor__", None)
+            results["render"] = render
+            results["render_floor_ms"] = floor
+            t = Table(title="Render: navigation start → rendered map, ms (median)")
+            for col in ("map", "ours", "naive", "ratio", "ours load", "naive load", "ours ready",
+                        "naive 1st path", "naive ext. req. (aborted/served)", "ours ext. req."):
+                t.add_column(col, justify="left" if col == "map" else "right")
+            for map_id, r in render.items():
+                o, n = r["ours"], r["naive"]
+                r["ratio"] = o["median_rendered_ms"] / n["median_rendered_ms"]
+                t.add_row(map_id, f"{o['median_rendered_ms']:.0f}", f"{n['median_rendered_ms']:.0f}", fmt_ratio(r["ratio"]),
+                          f"{o['median_load_ms']:.0f}", f"{n['median_load_ms']:.0f}", f"{o['median_ready_ms']:.0f}",
+                          f"{n['median_ready_ms']:.0f}", str(n["external_requests"]), str(o["external_requests"]))
+            console.print(t)
+            if floor:
+                say(f"floor: a page with only the inlined Leaflet + GestureHandling and an empty L.map loads in "
+                    f"{floor['median_load_ms']:.0f} ms (median) here; ours' time above that is atlas.js drawing the payload.")
+            say("rendered = max(loadEventEnd, moment the map is drawn): ours = html[data-atlas-ready=true] "
+                          "set; naive = first .leaflet-interactive in the DOM (folium adds the GeoJSON synchronously). "
+                          "Naive gets leaflet.js/.css from the local xstatic files via page.route; every other external "
+                          "request (jQuery, Bootstrap, fonts, tiles) is aborted at once, so a real CDN load would be slower.")
+
+        # 4. scale
+        if not args.no_scale and factors:
+            console.print(f"\nscale run: densifying inputs {', '.join(f'{f:g}x' for f in factors)} and building all maps …")
+            rows = scale_run(root, factors, tmp, ours["cold_median_s"], ids, ours["site"])
+            results["scale"] = rows
+            t = Table(title="Scale: all maps built on densified inputs (cold, once per factor)")
+            for col in ("factor", "input vertices", "growth", "build s", "time/time1", "time exp.",
+                        "output raw", "size/size1", "size exp.", "output gz", "gz/gz1", "vertices drawn"):
+                t.add_column(col, justify="right")
+            for r in rows:
+                t.add_row(f"{r['factor']:g}x", f"{r['input_vertices']:,}", f"{r['vertex_growth']:.1f}",
+                          f"{r['build_s']:.2f}", f"{r['time_growth']:.2f}",
+                          "-" if r["time_exponent"] is None else f"{r['time_exponent']:.2f}",
+                          fmt_bytes(r["raw"]), f"{r['size_growth']:.3f}",
+                          "-" if r["size_exponent"] is None else f"{r['size_exponent']:.3f}",
+                          fmt_bytes(r["gz"]), f"{r['gz_growth']:.3f}", f"{r['vertices_drawn']:,}")
+            console.print(t)
+            say("exp. = log(growth of time or size) / log(growth of input vertices): ≤ 1 is at most linear, "
+                          "< 1 sublinear. 1x is the real data (time: the median cold build above).")
+
+        # 5. summary
+        summary = summarise(results)
+        results["summary"] = summary
+        t = Table(title="Summary against the targets (ratio = measured / target; ≤ 1 meets it)")
+        for col in ("target", "measured", "target value", "ratio", "verdict"):
+            t.add_column(col, justify="left" if col in ("target", "verdict") else "right")
+        for s in summary:
+            t.add_row(s["target"], s["measured_text"], s["target_text"], fmt_ratio(s["ratio"]),
+                      "met" if s["met"] else "[red]MISSED[/red]")
+        console.print(t)
+        results["elapsed_s"] = time.perf_counter() - started
+        results["loadavg_end"] = os.getloadavg()
+        console.print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+                      f"(on {os.cpu_count()} cores; anything else running inflates every time above)")
+        args.out.mkdir(parents=True, exist_ok=True)
+        out_file = args.out / "results.json"
+        out_file.write_text(json.dumps(results, indent=1, default=str, allow_nan=True) + "\n", encoding="utf-8")
+        console.print(f"\nwrote {out_file}  (whole run {results['elapsed_s']:.0f} s)")
+    finally:
+        if args.keep:
+            console.print(f"kept temporary folder {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def summarise(results: dict) -> list[dict]:
+    rows = []
+
+    def add(target, measured, target_value, ratio, measured_text, target_text):
+        rows.append({"target": target, "measured": measured, "target_value": target_value, "ratio": ratio,
+                     "met": ratio <= 1.0 if ratio == ratio else False,
+                     "measured_text": measured_text, "target_text": target_text})
+
+    for map_id, m in results["maps"].items():
+        g = m["ours"]["gz"]
+        add(f"{map_id}: self-contained page gzipped", g, TARGET_GZ_BYTES, g / TARGET_GZ_BYTES,
+            fmt_bytes(g), "≤ 150.0 KB")
+    for map_id, m in results["maps"].items():
+        r = m["ratio"]["geometry_bytes"]
+        add(f"{map_id}: geometry bytes / naive geometry bytes", r, TARGET_GEOMETRY_RATIO, r / TARGET_GEOMETRY_RATIO,
+            f"{r:.3f}", "≤ 0.10")
+        r2 = m["ratio"]["geometry_vs_naive_geojson"]
+        add(f"{map_id}: geometry bytes / naive embedded GeoJSON text", r2, TARGET_GEOMETRY_RATIO,
+            r2 / TARGET_GEOMETRY_RATIO, f"{r2:.3f}", "≤ 0.10")
+    b = results["build"]
+    add("cold build / naive build (whole site)", b["cold_ratio"], TARGET_BUILD_RATIO, b["cold_ratio"] / TARGET_BUILD_RATIO,
+        f"{b['ours']['cold_median_s']:.2f} s / {b['naive']['cold_median_s']:.2f} s = {b['cold_ratio']:.2f}", "≤ 1")
+    add("no-change rebuild / cold build", b["warm_to_cold_ratio"], TARGET_WARM_RATIO,
+        b["warm_to_cold_ratio"] / TARGET_WARM_RATIO,
+        f"{b['ours']['warm_median_s'] * 1000:.1f} ms / {b['ours']['cold_median_s'] * 1000:.0f} ms = {b['warm_to_cold_ratio']:.4f}",
+        "≤ 0.10")
+    for map_id, r in results.get("render", {}).items():
+        o, n = r["ours"]["median_rendered_ms"], r["naive"]["median_rendered_ms"]
+        add(f"{map_id}: render ours / naive", o / n, TARGET_RENDER_RATIO, o / n / TARGET_RENDER_RATIO,
+            f"{o:.0f} / {n:.0f} ms = {o / n:.2f}", "≤ 1")
+        add(f"{map_id}: render median", o, TARGET_RENDER_MS, o / TARGET_RENDER_MS, f"{o:.0f} ms", "≤ 300 ms")
+    for r in results.get("scale", [])[1:]:
+        if r["time_exponent"] is not None:
+            add(f"scale {r['factor']:g}x: build time growth vs input growth", r["time_growth"] / r["vertex_growth"], 1.0,
+                r["time_growth"] / r["vertex_growth"],
+                f"{r['time_growth']:.2f}x time for {r['vertex_growth']:.1f}x vertices (exp. {r['time_exponent']:.2f})",
+                "≤ linear")
+            # sublinear: strictly below linear growth; report the exponent against 1
+            add(f"scale {r['factor']:g}x: output size growth (exponent)", r["size_exponent"], 1.0,
+                r["size_exponent"] if r["size_exponent"] is not None else float("nan"),
+                f"{r['size_growth']:.3f}x size (exp. {r['size_exponent']:.3f})", "exp. < 1")
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
