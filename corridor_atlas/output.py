@@ -126,7 +126,11 @@ class SiteWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(self.out_dir, self._started)
         self._staging = Path(tempfile.mkdtemp(prefix=f"{staging_prefix(self.out_dir)}{os.getpid()}-", dir=self.out_dir.parent))
-        _checkpoint("staging-created")
+        try:
+            _checkpoint("staging-created")
+        except BaseException:  # Ctrl-C here: __exit__ will not run, so clean up now
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def write(self, name: str, data: str | bytes) -> int:

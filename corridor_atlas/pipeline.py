@@ -11,6 +11,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Callable
 
 from .errors import InvalidInput, Problems
 from .layers import BaseLayer, Layer, check_places_against_base, load_base_layer, load_layers
-from .output import SiteWriter
+from .output import SiteWriter, remove_stale_staging
 from .prepare import prepare_map, selected_features, validate_references
 from .describe import describe_map
 from .render import render_page
@@ -171,6 +172,7 @@ def build_site(
     there is not rebuilt; if nothing changed, nothing is even validated again. Returns the
     maps that were (re)built.
     """
+    remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
     options = {"asset_mode": asset_mode, "tiles": tiles, "png": png}
     prints = fingerprints(paths, options)
     manifest = _read_manifest(out_dir) if incremental else {}

@@ -255,13 +255,16 @@
         items.push({ node: node, rank: m ? parseInt(m[1], 10) : 9 });
       });
       items.sort(function (a, b) { return a.rank - b.rank; });
+      // read every box first, then write: one layout pass instead of one per label
+      items.forEach(function (item) { item.rect = item.node.getBoundingClientRect(); });
       var placed = [];
       items.forEach(function (item) {
-        item.node.style.visibility = "";
-        var r = item.node.getBoundingClientRect();
+        var r = item.rect;
         var hit = placed.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
-        if (hit) item.node.style.visibility = "hidden"; else placed.push(r);
+        if (!hit) placed.push(r);
+        item.visibility = hit ? "hidden" : "";
       });
+      items.forEach(function (item) { item.node.style.visibility = item.visibility; });
     }
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
