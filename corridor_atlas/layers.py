@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import shapely
+import shapely.errors
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
@@ -282,6 +284,28 @@ def _coordinates_finite(raw_geometry: dict) -> bool:
     return True
 
 
+def _fast_geometry(gtype: str, coordinates: Any) -> BaseGeometry | None:
+    """GEOS parses well-formed, finite geometry ~10x faster than shapely.geometry.shape.
+
+    Anything unusual (NaN, booleans, wrong nesting, huge numbers) returns None and takes the
+    slow path, which says precisely what is wrong.
+    """
+    try:
+        text = json.dumps({"type": gtype, "coordinates": coordinates}, allow_nan=False)
+        geom = shapely.from_geojson(text)
+    except (ValueError, TypeError, RecursionError, shapely.errors.GEOSException):
+        return None
+    coords = shapely.get_coordinates(geom)
+    if geom.geom_type != gtype or not np.isfinite(coords).all() or (np.abs(coords) > 1e15).any():
+        return None
+    return geom
+
+
+def _empty(path: Path, where: str, problems: Problems) -> None:
+    problems.add(path, f"{where}: geometry", "geometry is empty")
+    return None
+
+
 def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> BaseGeometry | None:
     """A shapely geometry, or None with the reason recorded."""
     if not isinstance(raw, dict) or "type" not in raw:
@@ -291,6 +315,10 @@ def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> Base
     if not isinstance(gtype, str) or gtype not in GEOJSON_GEOMETRY_TYPES or "coordinates" not in raw:
         problems.add(path, f"{where}: geometry", f"unsupported geometry {_short(gtype)}; expected one of {', '.join(GEOJSON_GEOMETRY_TYPES)} with coordinates")
         return None
+    geom = _fast_geometry(gtype, raw["coordinates"])
+    if geom is not None:
+        return geom if not geom.is_empty else _empty(path, where, problems)
+    # the slow path: find out exactly what is wrong, for the message
     if not _coordinates_finite(raw):
         problems.add(path, f"{where}: geometry", "coordinates must all be finite numbers")
         return None

@@ -60,6 +60,12 @@ def round_coordinates(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     return shapely.set_precision(geom, 10.0 ** -decimals, mode="valid_output")
 
 
+def _as_multipolygon(parts: list) -> BaseGeometry | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+
+
 def prepare_coverage(
     geometries: list[BaseGeometry], extent: Extent, max_zoom: int
 ) -> list[BaseGeometry | None]:
@@ -68,10 +74,8 @@ def prepare_coverage(
     clipped = [shapely.intersection(g, extent.polygon) for g in geometries]
     clipped = [shapely.make_valid(g) if not g.is_valid else g for g in clipped]
     clipped = [shapely.get_parts(g) for g in clipped]
-    polygons = [
-        shapely.union_all([p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]) if len(parts) else None
-        for parts in clipped
-    ]
+    # parts of one clipped valid polygon never overlap: gather them, no union needed
+    polygons = [_as_multipolygon([p for p in parts if p.geom_type == "Polygon"]) for parts in clipped]
     present = [i for i, g in enumerate(polygons) if g is not None and not g.is_empty]
     simplified = shapely.coverage_simplify([polygons[i] for i in present], tolerance=pixel)
     out: list[BaseGeometry | None] = [None] * len(geometries)
@@ -81,7 +85,7 @@ def prepare_coverage(
         parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area >= speck]
         if not parts:
             continue
-        rounded = round_coordinates(shapely.union_all(parts), decimals)
+        rounded = round_coordinates(_as_multipolygon(parts), decimals)
         out[i] = rounded if not rounded.is_empty else None
     return out
 

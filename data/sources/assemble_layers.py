@@ -56,19 +56,45 @@ def load_gazetteer(path: Path) -> dict[tuple[str, str, str], list[dict]]:
     return index
 
 
+BORDER_SOURCE = {
+    "title": "Midpoint of the shared border in data/base/countries-detail.geojson (OpenStreetMap-derived, ODbL)",
+    "url": "https://www.openstreetmap.org/copyright",
+}
+
+
+def border_midpoint(a: str, b: str, tolerance_deg: float = 0.005) -> tuple[float, float]:
+    """The middle of the border two countries share, from the base data (for a crossing
+    that the gazetteer does not hold, on a border short enough that its middle is telling)."""
+    from shapely.geometry import shape
+    from shapely.ops import linemerge
+
+    data = json.loads((ROOT / "data" / "base" / "countries-detail.geojson").read_text(encoding="utf-8"))
+    polys = {f["properties"]["iso_a3"]: shape(f["geometry"]) for f in data["features"]}
+    shared = polys[a].boundary.intersection(polys[b].buffer(tolerance_deg))
+    parts = [g for g in getattr(shared, "geoms", [shared]) if g.geom_type == "LineString"]
+    line = linemerge(parts)
+    if line.geom_type == "MultiLineString":
+        line = max(line.geoms, key=lambda g: g.length)
+    mid = line.interpolate(0.5, normalized=True)
+    return round(mid.x, NDIGITS), round(mid.y, NDIGITS)
+
+
 def place_features(places: list[dict], gaz: dict) -> tuple[list[dict], dict[str, list[float]]]:
     feats, coords = [], {}
     for p in places:
-        key = (p["gz_name"], p["gz_country"], p["gz_admin1"])
-        hits = gaz.get(key, [])
-        if len(hits) != 1:
-            raise AssemblyError(f"place {p['id']!r}: gazetteer key {key} matches {len(hits)} records (need exactly 1)")
-        lon = round(float(hits[0]["lng"]), NDIGITS)
-        lat = round(float(hits[0]["lat"]), NDIGITS)
+        if "on_border" in p:
+            lon, lat = border_midpoint(*p["on_border"])
+        else:
+            key = (p["gz_name"], p["gz_country"], p["gz_admin1"])
+            hits = gaz.get(key, [])
+            if len(hits) != 1:
+                raise AssemblyError(f"place {p['id']!r}: gazetteer key {key} matches {len(hits)} records (need exactly 1)")
+            lon = round(float(hits[0]["lng"]), NDIGITS)
+            lat = round(float(hits[0]["lat"]), NDIGITS)
         if p["id"] in coords:
             raise AssemblyError(f"duplicate place id {p['id']!r}")
         coords[p["id"]] = [lon, lat]
-        approx = p.get("accuracy", "exact") == "approximate"
+        approx = p.get("accuracy", "exact") == "approximate" or "on_border" in p
         props = {
             "id": p["id"],
             "name": p["name"],
@@ -79,7 +105,7 @@ def place_features(places: list[dict], gaz: dict) -> tuple[list[dict], dict[str,
             "country": p["country"],
             "label": bool(p.get("label", False)),
             "note": p.get("note", ""),
-            "sources": [dict(GAZETTEER_SOURCE)] + _src(p.get("role", [])),
+            "sources": ([dict(BORDER_SOURCE)] if "on_border" in p else [dict(GAZETTEER_SOURCE)]) + _src(p.get("role", [])),
         }
         feats.append({"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}})
     return feats, coords
@@ -138,8 +164,31 @@ def _round_geom(geom) -> dict:
     return {"type": m["type"], "coordinates": rnd(json.loads(json.dumps(m["coordinates"])))}
 
 
+def base_area_feature(a: dict) -> dict:
+    """An area taken whole from a base file (e.g. the derived Nakhchivan polygon): traced."""
+    data = json.loads((ROOT / "data" / "base" / a["base_file"]).read_text(encoding="utf-8"))
+    feature = data["features"][0]
+    base_props = feature["properties"]
+    props = {
+        "id": a["id"],
+        "name": a["name"],
+        "kind": "area",
+        "status": a["status"],
+        "geometry_accuracy": "traced",
+        "label": bool(a.get("label", False)),
+        "note": (a.get("note", "") + f" Outline: {base_props['candidate']}; computed area "
+                 f"{base_props['area_km2']:,.0f} km² against the documented {base_props['documented_area_km2']:,} km².").strip(),
+        "sources": _src(a["sources"]) + [{"title": f"data/base/{a['base_file']} ({data['attribution']})", "url": "https://www.naturalearthdata.com/"}],
+        "reported": [{"quantity": "area", "value": base_props["documented_area_km2"], "unit": "km2",
+                      "source": base_props["documented_area_source"]}],
+    }
+    return {"type": "Feature", "properties": props, "geometry": feature["geometry"]}
+
+
 def area_feature(a: dict, admin1_path: Path) -> dict | None:
     """Union of admin-1 units, or None (with a message) when the base file lacks them."""
+    if "base_file" in a:
+        return base_area_feature(a)
     if not admin1_path.is_file():
         print(f"skip area {a['id']}: {admin1_path} not found", file=sys.stderr)
         return None
