@@ -6,6 +6,8 @@ because only here are both the spec and the data in hand.
 
 from __future__ import annotations
 
+import math
+
 import shapely
 from shapely.ops import polylabel
 import xyzservices.providers as xyz
@@ -137,6 +139,24 @@ def _view_box(spec: MapSpec, features: list[Feature]) -> tuple[float, float, flo
     return lon - half, lat - half / 1.6, lon + half, lat + half / 1.6
 
 
+SCREEN_ASPECT = 2.0  # width / height of the widest screen a map is expected to fill
+
+
+def widen_to_screen(view: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """Widen or heighten the view box so a wide (or tall) screen showing it finds land, not
+    the edge of the clipped basemap."""
+    west, south, east, north = view
+    shrink = math.cos(math.radians((south + north) / 2))  # a degree of longitude is shorter
+    width, height = (east - west) * shrink, north - south
+    if width < SCREEN_ASPECT * height:
+        extra = (SCREEN_ASPECT * height - width) / shrink / 2
+        west, east = west - extra, east + extra
+    elif height < width / SCREEN_ASPECT:
+        extra = (width / SCREEN_ASPECT - height) / 2
+        south, north = south - extra, north + extra
+    return west, south, east, north
+
+
 def choose_base(extent: Extent, base: dict[str, BaseLayer]) -> BaseLayer:
     """OSM-derived detail where the map stays inside its box, Natural Earth elsewhere."""
     detail = base.get("countries-detail")
@@ -158,7 +178,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     all_features = [f for _, _, feats in chosen for f in feats]
 
     view = _view_box(spec, all_features)
-    extent = Extent.around(*view)
+    extent = Extent.around(*widen_to_screen(view))
     clip = box(extent.west, extent.south, extent.east, extent.north)
 
     countries_layer = choose_base(extent, base)
@@ -199,7 +219,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     callouts = []
     for callout in spec.callouts:
         point = _anchor(by_id[callout.at])
-        callouts.append({"text": callout.text, "lat": round(point.y, 4), "lon": round(point.x, 4)})
+        callouts.append({"text": callout.text, "lat": round(point.y, 4), "lon": round(point.x, 4), "direction": callout.direction})
 
     attributions = [countries_layer.attribution]
     if any(f.props.kind == "place" for f in shown_features):

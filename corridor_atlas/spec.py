@@ -96,6 +96,8 @@ class Callout(_Strict):
 
     at: str
     text: Annotated[str, Field(min_length=1, max_length=280)]
+    # which side of its anchor the box sits on, so it does not hide what it points at
+    direction: Literal["top", "bottom", "left", "right"] = "top"
 
     _check_text = field_validator("text")(classmethod(lambda cls, v: _not_blank(v)))
 

@@ -208,7 +208,9 @@
 
     var callouts = L.layerGroup().addTo(map);
     data.callouts.forEach(function (c) {
-      L.tooltip({ permanent: true, direction: "top", className: "atlas-callout", interactive: false, offset: [0, -8] })
+      var offsets = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
+      var direction = offsets[c.direction] ? c.direction : "top";
+      L.tooltip({ permanent: true, direction: direction, className: "atlas-callout", interactive: false, offset: offsets[direction] })
         .setLatLng([c.lat, c.lon])
         .setContent(el("span", null, c.text))
         .addTo(callouts);
