@@ -31,7 +31,7 @@ def test_build_site__writes_map_and_index(project, tmp_path):
     assert [layer["name"] for layer in data["layers"]] == ["routes"]
     ids = [f["properties"]["id"] for f in data["layers"][0]["geojson"]["features"]]
     assert ids == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
-    assert data["callouts"] == [{"text": "A callout", "lat": 40.0, "lon": 45.0}]
+    assert data["callouts"] == [{"text": "A callout", "lat": 40.0, "lon": 45.0, "direction": "top"}]
     assert {c["iso_a3"] for c in data["countries"]} == {"AAA", "BBB"}
     assert "<h1>Test map</h1>" in html and "Test credit" in html
     assert "Test borders (public domain)" in data["attribution"]
