@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -177,17 +176,7 @@ class BuiltComparison:
     size_bytes: int
 
 
-def build_comparison_pages(
-    sets: list[ComparisonSet],
-    layers: dict[str, Layer],
-    base: dict[str, BaseLayer],
-    write: Callable[[str, str], int],
-) -> list[BuiltComparison]:
-    """Measure and render every set; ``write(filename, html)`` stores a page, returns its size."""
-    built = []
-    for cset in sets:
-        rows = compare_rows(cset, layers, base)
-        filename = f"compare-{cset.id}.html"
-        size = write(filename, render_compare_page(cset, rows, layers, base))
-        built.append(BuiltComparison(cset.id, cset.title, cset.description, filename, len(rows), size))
-    return built
+def render_comparison(cset: ComparisonSet, layers: dict[str, Layer], base: dict[str, BaseLayer]) -> tuple[str, str, int]:
+    """(file name, page, number of routes) for one set: measuring and rendering, no I/O."""
+    rows = compare_rows(cset, layers, base)
+    return f"compare-{cset.id}.html", render_compare_page(cset, rows, layers, base), len(rows)

@@ -25,7 +25,7 @@ from .describe import describe_map
 from .render import render_page
 from .site import BuiltMap, render_index
 from .compare import comparisons_dir, load_and_check_sets
-from .compare_page import build_comparison_pages
+from .compare_page import BuiltComparison, render_comparison
 from .snapshot import photograph
 from .spec import MapSpec, load_specs
 
@@ -125,34 +125,38 @@ def _read_manifest(out_dir: Path) -> dict[str, str]:
         return {}
 
 
-_WORKER_INPUTS: Inputs | None = None
+_WORKER_STATE: tuple | None = None  # (inputs, comparison sets), inherited by forked workers
 
 
-def _render_one(spec_index: int, asset_mode: str, tiles: str | None, png: bool) -> tuple[str, str]:
-    """Prepare and render one map (in a worker process forked with the inputs loaded)."""
-    inputs = _WORKER_INPUTS
-    spec = inputs.specs[spec_index]
-    prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-    html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None)
-    return html, prepared.description
+def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool) -> tuple:
+    """One unit of work, with no I/O: a map page, or a comparison page."""
+    inputs, comparisons = _WORKER_STATE
+    kind, index = job
+    if kind == "map":
+        spec = inputs.specs[index]
+        prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
+        html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None)
+        return html, prepared.description
+    return render_comparison(comparisons[index], inputs.layers, inputs.base)
 
 
-def _render_all(inputs: Inputs, todo: list[int], asset_mode: str, tiles: str | None, png: bool, workers: int):
-    """Yield (index, html, description) per map, in order, using up to `workers` processes."""
-    global _WORKER_INPUTS
-    _WORKER_INPUTS = inputs
+def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: str, tiles: str | None, png: bool,
+             workers: int):
+    """Yield (job, result) in job order, spreading the jobs over up to `workers` processes."""
+    global _WORKER_STATE
+    _WORKER_STATE = (inputs, comparisons)
     try:
-        if workers > 1 and len(todo) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-                futures = [pool.submit(_render_one, i, asset_mode, tiles, png) for i in todo]
-                for i, future in zip(todo, futures):
-                    yield (i, *future.result())
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+                futures = [pool.submit(_run_job, job, asset_mode, tiles, png) for job in jobs]
+                for job, future in zip(jobs, futures):
+                    yield job, future.result()
         else:
-            for i in todo:
-                yield (i, *_render_one(i, asset_mode, tiles, png))
+            for job in jobs:
+                yield job, _run_job(job, asset_mode, tiles, png)
     finally:
-        _WORKER_INPUTS = None
+        _WORKER_STATE = None
 
 
 def build_site(
@@ -193,8 +197,17 @@ def build_site(
     todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
     built: list[BuiltMap] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    jobs = [("map", i) for i in todo] + [("compare", k) for k in range(len(comparisons))]
+    compared: list[BuiltComparison] = []
     with SiteWriter(out_dir) as writer:
-        for i, html, description in _render_all(inputs, todo, asset_mode, tiles, png, workers):
+        for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers):
+            if kind == "compare":
+                filename, html, routes = result
+                cset = comparisons[i]
+                compared.append(BuiltComparison(cset.id, cset.title, cset.description, filename, routes,
+                                                writer.write(filename, html)))
+                continue
+            html, description = result
             spec = inputs.specs[i]
             size = writer.write(f"{spec.id}.html", html)
             built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None))
@@ -216,7 +229,6 @@ def build_site(
                 png_file = out_dir / f"{spec.id}.png"
                 index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
                                            png_file.name if png_file.exists() else None))
-        compared = build_comparison_pages(comparisons, inputs.layers, inputs.base, writer.write)
         writer.write("index.html", render_index(index_maps, compared))
         new_manifest = {k: v for k, v in manifest.items() if k in prints}
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
