@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import xyzservices.providers as xyz
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -69,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
             features = sum(len(layer.features) for layer in inputs.layers.values())
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
+        if args.tiles:
+            try:
+                xyz.query_name(args.tiles)
+            except ValueError:
+                console.print(f"--tiles: unknown xyzservices provider {args.tiles!r} (try CartoDB.Positron or OpenStreetMap.Mapnik)",
+                              markup=False)
+                return EXIT_INVALID
         if args.embed:
             spec = load_inputs(paths, [args.embed]).specs[0]
             out.print(embed_snippet(spec, f"{spec.id}.html"), markup=False, soft_wrap=True)

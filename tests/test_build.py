@@ -188,3 +188,28 @@ def test_build_site__parallel_and_serial_give_same_bytes(project, tmp_path):
     build_site(project, tmp_path / "serial", workers=1)
     build_site(project, tmp_path / "parallel", workers=2)
     assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+
+
+def test_build_site__online_tiles_only_when_asked(tmp_path):
+    paths = write_project(tmp_path / "p", map_toml='basemap = "OpenStreetMap.Mapnik"\n' + MAP_TOML)
+    build_site(paths, tmp_path / "site")
+    tiles = payload_of((tmp_path / "site" / "test-map.html").read_text())["tiles"]
+    assert tiles["url"].startswith("https://tile.openstreetmap.org/{z}/{x}/{y}")
+    assert "OpenStreetMap" in tiles["attribution"]
+    plain = write_project(tmp_path / "q")
+    build_site(plain, tmp_path / "plain")
+    assert payload_of((tmp_path / "plain" / "test-map.html").read_text())["tiles"] is None
+    build_site(plain, tmp_path / "cli-tiles", tiles="OpenStreetMap.Mapnik")
+    assert payload_of((tmp_path / "cli-tiles" / "test-map.html").read_text())["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
+
+
+def test_build_site__unknown_tile_provider_is_invalid(tmp_path, capsys):
+    paths = write_project(tmp_path / "p", map_toml='basemap = "NoSuch.Provider"\n' + MAP_TOML)
+    assert main(["check", "--root", str(paths.root)]) == 2
+    assert "basemap: unknown xyzservices provider 'NoSuch.Provider'" in capsys.readouterr().err
+
+
+def test_cli__unknown_tiles_option_exit_2(project, tmp_path, capsys):
+    assert main(["--tiles", "NoSuch.Provider", "--root", str(project.root), "--out", str(tmp_path / "s")]) == 2
+    assert "--tiles: unknown xyzservices provider 'NoSuch.Provider'" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
