@@ -284,22 +284,13 @@ def test_build__compare_page_deterministic_and_escaped(tmp_path):
 
 # ----------------------------------------------------------------------------- real data
 
-REAL_BASE = REPO / "data" / "base" / "countries.geojson"
-needs_real_base = pytest.mark.skipif(not REAL_BASE.exists(), reason="data/base/countries.geojson not generated yet")
-
-
 @pytest.fixture(scope="module")
 def nakhchivan_rows():
     return {r["id"]: r for r in compare.compare_set(REPO, "nakhchivan")[1]}
 
 
 def test_real_sets__valid_against_the_layers():
-    layers, _ = compare.load_data(REPO) if REAL_BASE.exists() else (None, None)
-    if layers is None:
-        from corridor_atlas.errors import Problems
-        from corridor_atlas.layers import load_layers
-
-        layers = load_layers(REPO / "data" / "layers", Problems())
+    layers, _ = compare.load_data(REPO)
     sets = compare.load_and_check_sets(REPO, layers)
     assert {s.id for s in sets} >= {"nakhchivan", "crude"}
     nakh = next(s for s in sets if s.id == "nakhchivan")
@@ -307,7 +298,6 @@ def test_real_sets__valid_against_the_layers():
     assert set(nakh.routes) == proposals
 
 
-@needs_real_base
 def test_real_nakhchivan__every_proposal_with_km_per_country_and_crossings(nakhchivan_rows):
     for rid, row in nakhchivan_rows.items():
         assert row["length_km"] > 0, rid
@@ -316,7 +306,6 @@ def test_real_nakhchivan__every_proposal_with_km_per_country_and_crossings(nakhc
         assert set(row["countries"]) <= set(row["km_by_country"]), rid
 
 
-@needs_real_base
 def test_real_nakhchivan__zangezur_crosses_armenia_and_aras_crosses_iran(nakhchivan_rows):
     zangezur = nakhchivan_rows["zangezur-corridor"]
     assert zangezur["km_by_country"].get("ARM", 0) > 0 and "ARM" in zangezur["countries"]

@@ -13,7 +13,7 @@ from corridor_atlas.pipeline import build_site
 
 from .browser import browser, open_page
 from .real_site import REPO
-from .test_compare import REAL_BASE, SET_TOML, add_set
+from .test_compare import SET_TOML, add_set
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,6 @@ def test_compare_page__row_hover_highlights_route_and_back(chromium, compare_pag
 REAL_SETS = sorted(p.stem for p in (REPO / "data" / "comparisons").glob("*.toml"))
 
 
-@pytest.mark.skipif(not REAL_BASE.exists(), reason="data/base/countries.geojson not generated yet")
 def test_real_compare_pages__render_offline(chromium, tmp_path_factory):
     out = tmp_path_factory.mktemp("real-compare") / "site"
     build_site(REPO_PATHS(), out, only=["nakhchivan"])
