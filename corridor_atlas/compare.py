@@ -273,11 +273,23 @@ def _reported_km(feature: Feature, quantity: str) -> tuple[int | None, str | Non
     return None, None
 
 
-def route_row(feature: Feature, base: dict[str, BaseLayer]) -> dict:
-    """Everything the table shows for one route (JSON-ready; whole km)."""
+def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Feature] | None = None) -> dict:
+    """Everything the table shows for one route (JSON-ready; whole km).
+
+    A schematic route drawn through documented waypoints is judged chord by chord
+    (measure.countries_along_waypoints): a chord between two towns on the same bank of a
+    border river does not count as crossing the river where it cuts a bend. km per country
+    stay those of the line as drawn.
+    """
     p = feature.props
     borders = choose_borders(feature.geometry, base)
-    m = measure_line(feature.geometry, country_interiors(feature.geometry, borders))
+    interiors = country_interiors(feature.geometry, borders)
+    m = measure_line(feature.geometry, interiors)
+    stops = [places[w] for w in p.waypoints if places and w in places]
+    if p.geometry_accuracy == "schematic" and len(stops) == len(p.waypoints) >= 2:
+        sequence, _ = measure.countries_along_waypoints(
+            [(s.props.country, (s.geometry.x, s.geometry.y)) for s in stops], interiors)
+        m = Measures(m.length_km, m.km_by_country, sequence, len(sequence) - 1)
     length = round(m.length_km)
     reported, reported_source = _reported_km(feature, "length")
     new_km, new_source = _reported_km(feature, "new_construction")
@@ -310,7 +322,8 @@ def route_row(feature: Feature, base: dict[str, BaseLayer]) -> dict:
 
 def compare_rows(cset: ComparisonSet, layers: dict[str, Layer], base: dict[str, BaseLayer]) -> list[dict]:
     by_id = {f.id: f for layer in layers.values() for f in layer.features}
-    return [route_row(by_id[rid], base) for rid in cset.routes]
+    places = {f.id: f for f in by_id.values() if f.props.kind == "place"}
+    return [route_row(by_id[rid], base, places) for rid in cset.routes]
 
 
 def compare_set(root: Path, set_id: str = DEFAULT_SET) -> tuple[ComparisonSet, list[dict]]:

@@ -19,7 +19,7 @@ a lon/lat chord that may cut a different corner of a border.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -184,6 +184,46 @@ def countries_along(
         if not seq or seq[-1] != code:
             seq.append(code)
     return seq
+
+
+DEFAULT_CHORD_SLACK_KM = 12.0
+
+
+def countries_along_waypoints(
+    stops: Sequence[tuple[str, tuple[float, float]]],
+    countries: Mapping[str, BaseGeometry],
+    min_km: float = 3.0,
+    chord_slack_km: float = DEFAULT_CHORD_SLACK_KM,
+) -> tuple[list[str], list[str]]:
+    """Countries a schematic route passes through, judged chord by chord; and the chords that stray.
+
+    A schematic line is a chain of straight chords between documented stops (country code,
+    (lon, lat)). A chord between two stops in the same country stands for a track inside
+    that country: where it cuts the bend of a border river it may clip a neighbour, which
+    is drawing, not geography, so it counts as that country alone, provided the clipped
+    km stay within ``chord_slack_km`` (otherwise it is returned as a stray). A chord
+    between two countries contributes the countries it crosses (slivers under ``min_km``
+    ignored), starting and ending with its stops' countries.
+    """
+    seq: list[str] = []
+    strays: list[str] = []
+    for (ca, a), (cb, b) in zip(stops, stops[1:]):
+        chord = LineString([a, b])
+        if ca == cb:
+            foreign = {k: v for k, v in km_by_country(chord, countries).items() if k != ca}
+            if sum(foreign.values()) > chord_slack_km:
+                strays.append(f"{a}→{b}: {', '.join(f'{k} {v:.1f} km' for k, v in sorted(foreign.items()))}")
+            part = [ca]
+        else:
+            part = countries_along(chord, countries, min_km=min_km)
+            if not part or part[0] != ca:
+                part.insert(0, ca)
+            if part[-1] != cb:
+                part.append(cb)
+        for code in part:
+            if not seq or seq[-1] != code:
+                seq.append(code)
+    return seq, strays
 
 
 def border_crossings(

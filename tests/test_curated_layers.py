@@ -28,11 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from shapely.geometry import LineString, Point, box, shape
+from shapely.geometry import Point, box, shape
 from shapely.ops import unary_union
 
 from corridor_atlas import vocabulary as V
-from corridor_atlas.measure import countries_along, geodesic_length_km, km_by_country
+from corridor_atlas.measure import countries_along_waypoints, geodesic_length_km, km_by_country
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ROOT / "data" / "layers"
@@ -158,41 +158,12 @@ def test_places_lie_in_their_country():
     assert not bad, f"places off their country: {bad}"
 
 
-def _chords(f: dict):
-    """(from place, to place, chord geometry) for each pair of consecutive waypoints."""
-    pl = places()
-    w = f["properties"]["waypoints"]
-    for a, b in zip(w, w[1:]):
-        yield pl[a], pl[b], LineString([pl[a]["geometry"]["coordinates"], pl[b]["geometry"]["coordinates"]])
-
-
 def route_sequence(f: dict) -> tuple[list[str], list[str]]:
-    """The countries a schematic route passes through, chord by chord, and any chord that strays.
-
-    A chord between two waypoints in the same country counts as that country (if it strays
-    into others for at most CHORD_SLACK_KM); a chord between two countries contributes the
-    countries it crosses, slivers under SLIVER_KM ignored.
-    """
-    seq: list[str] = []
-    strays: list[str] = []
-    for a, b, chord in _chords(f):
-        ca, cb = a["properties"]["country"], b["properties"]["country"]
-        polys = polygons_for(chord)
-        if ca == cb:
-            foreign = {k: v for k, v in km_by_country(chord, polys).items() if k != ca}
-            if sum(foreign.values()) > CHORD_SLACK_KM:
-                strays.append(f"{a['properties']['id']}→{b['properties']['id']}: {foreign}")
-            part = [ca]
-        else:
-            part = countries_along(chord, polys, min_km=SLIVER_KM)
-            if not part or part[0] != ca:
-                part.insert(0, ca)
-            if part[-1] != cb:
-                part.append(cb)
-        for code in part:
-            if not seq or seq[-1] != code:
-                seq.append(code)
-    return seq, strays
+    """The countries a schematic route passes through, chord by chord (see
+    corridor_atlas.measure.countries_along_waypoints), and any chord that strays."""
+    pl = places()
+    stops = [(pl[w]["properties"]["country"], tuple(pl[w]["geometry"]["coordinates"])) for w in f["properties"]["waypoints"]]
+    return countries_along_waypoints(stops, polygons_for(shape(f["geometry"])), min_km=SLIVER_KM, chord_slack_km=CHORD_SLACK_KM)
 
 
 @pytest.mark.parametrize("fid", [f["properties"]["id"] for f in lines() if f["properties"]["kind"] != "shipping"])

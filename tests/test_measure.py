@@ -235,3 +235,36 @@ def test_shared_border_km__gap_wider_than_tolerance_is_not_shared():
     # that lie within 5 km of FAR's corners (under 5 km each).
     km = shared_border_km(A_SQ, far, tolerance_m=5000)
     assert meridian_arc_km(-1, 1) < km < meridian_arc_km(-1, 1) + 2 * 5
+
+
+def _notched(notch_width_deg: float):
+    """AAA west of 45°E with a notch of BBB reaching into it across the 40°N line."""
+    from shapely.geometry import box as _box
+
+    notch = _box(42.0, 39.9, 42.0 + notch_width_deg, 40.2)
+    return {"AAA": _box(40, 38, 45, 42).difference(notch), "BBB": _box(45, 38, 50, 42).union(notch)}
+
+
+def test_countries_along_waypoints__chord_clipping_a_bend_counts_as_its_country():
+    from corridor_atlas.measure import countries_along_waypoints
+
+    countries = _notched(0.05)  # about 4 km of BBB on the chord
+    seq, strays = countries_along_waypoints([("AAA", (41.0, 40.0)), ("AAA", (44.0, 40.0))], countries)
+    assert seq == ["AAA"] and strays == []
+
+
+def test_countries_along_waypoints__chord_straying_too_far_is_reported():
+    from corridor_atlas.measure import countries_along_waypoints
+
+    countries = _notched(0.5)  # about 43 km of BBB on the chord
+    seq, strays = countries_along_waypoints([("AAA", (41.0, 40.0)), ("AAA", (44.0, 40.0))], countries, chord_slack_km=12)
+    assert seq == ["AAA"] and len(strays) == 1 and "BBB" in strays[0]
+
+
+def test_countries_along_waypoints__chord_between_countries_lists_what_it_crosses():
+    from corridor_atlas.measure import countries_along_waypoints
+
+    countries = _notched(0.5)
+    stops = [("AAA", (41.0, 40.0)), ("AAA", (41.5, 40.0)), ("BBB", (46.0, 40.0))]
+    seq, strays = countries_along_waypoints(stops, countries)
+    assert seq == ["AAA", "BBB", "AAA", "BBB"] and strays == []
