@@ -292,6 +292,10 @@ def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Fe
         m = Measures(m.length_km, m.km_by_country, sequence, len(sequence) - 1)
     length = round(m.length_km)
     reported, reported_source = _reported_km(feature, "length")
+    length_figure = feature.props.reported_value("length")
+    reported_country = length_figure.country if length_figure else None
+    # a figure for one country's section is compared with the km drawn in that country
+    drawn_for_reported = m.km_by_country.get(reported_country, 0.0) if reported_country else m.length_km
     new_km, new_source = _reported_km(feature, "new_construction")
     existing_km, existing_source = _reported_km(feature, "existing")
     return {
@@ -304,7 +308,8 @@ def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Fe
         "length_km": length,
         "reported_length_km": reported,
         "reported_length_source": reported_source,
-        "ratio_drawn_to_reported": round(m.length_km / reported, 2) if reported else None,
+        "reported_length_country": reported_country,
+        "ratio_drawn_to_reported": round(drawn_for_reported / reported, 2) if reported else None,
         "countries": list(m.countries),
         "km_by_country": {c: round(km) for c, km in sorted(m.km_by_country.items(), key=lambda kv: (-kv[1], kv[0]))
                           if round(km) >= 1},

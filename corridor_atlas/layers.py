@@ -118,6 +118,8 @@ class Reported(_Strict):
     unit: Annotated[str, Field(min_length=1)]
     source: str
     note: str = ""
+    # the figure covers only this country's section of the route (e.g. TRIPP's 43 km in Armenia)
+    country: Annotated[str, Field(pattern=ISO_A3)] | None = None
 
     _check_url = field_validator("source")(classmethod(lambda cls, v: _http_url(v)))
 

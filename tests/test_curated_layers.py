@@ -201,10 +201,9 @@ def length_table() -> list[tuple[str, float, float, float, str]]:
             if r["quantity"] != "length":
                 continue
             geom = shape(f["geometry"])
-            m = re.search(r"\(([A-Z]{3})\)", r.get("note", ""))
-            if m:
-                drawn = km_by_country(geom, polygons_for(geom)).get(m.group(1), 0.0)
-                what = f"in {m.group(1)}"
+            if r.get("country"):
+                drawn = km_by_country(geom, polygons_for(geom)).get(r["country"], 0.0)
+                what = f"in {r['country']}"
             else:
                 drawn = geodesic_length_km(geom)
                 what = "total"
