@@ -44,7 +44,7 @@ import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import shapely
@@ -273,12 +273,7 @@ def _reported_km(feature: Feature, quantity: str) -> tuple[int | None, str | Non
     return None, None
 
 
-def route_row(
-    feature: Feature,
-    base: dict[str, BaseLayer],
-    places: dict[str, Feature] | None = None,
-    interiors_for: Callable[[BaseLayer], dict[str, BaseGeometry]] | None = None,
-) -> dict:
+def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Feature] | None = None) -> dict:
     """Everything the table shows for one route (JSON-ready; whole km).
 
     A schematic route drawn through documented waypoints is judged chord by chord
@@ -288,7 +283,7 @@ def route_row(
     """
     p = feature.props
     borders = choose_borders(feature.geometry, base)
-    interiors = interiors_for(borders) if interiors_for else country_interiors(feature.geometry, borders)
+    interiors = country_interiors(feature.geometry, borders)
     m = measure_line(feature.geometry, interiors)
     stops = [places[w] for w in p.waypoints if places and w in places]
     if p.geometry_accuracy == "schematic" and len(stops) == len(p.waypoints) >= 2:
@@ -333,17 +328,7 @@ def route_row(
 def compare_rows(cset: ComparisonSet, layers: dict[str, Layer], base: dict[str, BaseLayer]) -> list[dict]:
     by_id = {f.id: f for layer in layers.values() for f in layer.features}
     places = {f.id: f for f in by_id.values() if f.props.kind == "place"}
-    routes = [by_id[rid] for rid in cset.routes]
-    everything = shapely.union_all([f.geometry for f in routes])
-    cache: dict[str, dict[str, BaseGeometry]] = {}
-
-    def interiors_for(borders: BaseLayer) -> dict[str, BaseGeometry]:
-        """Country interiors around all the set's routes, computed once per border source."""
-        if borders.name not in cache:
-            cache[borders.name] = country_interiors(everything, borders)
-        return cache[borders.name]
-
-    return [route_row(f, base, places, interiors_for) for f in routes]
+    return [route_row(by_id[rid], base, places) for rid in cset.routes]
 
 
 def compare_set(root: Path, set_id: str = DEFAULT_SET) -> tuple[ComparisonSet, list[dict]]:
