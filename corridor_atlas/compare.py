@@ -49,7 +49,6 @@ from urllib.parse import urlsplit
 
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from . import measure
@@ -234,13 +233,14 @@ def choose_borders(line: BaseGeometry, base: dict[str, BaseLayer]) -> BaseLayer:
 
 
 def country_interiors(line: BaseGeometry, borders: BaseLayer, pad_deg: float = 0.2) -> dict[str, BaseGeometry]:
-    """Each country near ``line`` (clipped around it), shrunk by BORDER_EPSILON_DEG.
+    """Each country near ``line`` (clipped to a corridor around it), shrunk by BORDER_EPSILON_DEG.
 
     Clipping keeps the work small (a 10m Russia has tens of thousands of vertices); the
     tiny inward buffer leaves a shared edge in neither country (see the module docstring).
     """
-    w, s, e, n = measure.densify(line).bounds
-    area = box(w - pad_deg, s - pad_deg, e + pad_deg, n + pad_deg)
+    # a corridor around the line, not its bounding box: a long diagonal route (BTC) would
+    # otherwise drag in, and shrink, most of the region's polygons
+    area = measure.densify(line).buffer(pad_deg, quad_segs=2)
     parts: dict[str, list[BaseGeometry]] = {}
     for feature in borders.features:
         geom = feature.geometry
