@@ -53,25 +53,17 @@ from shapely.geometry.base import BaseGeometry
 
 from . import measure
 from .errors import InvalidInput, Problems
-from .layers import BaseLayer, Feature, Layer, load_base_layer, load_layers
+from .layers import BaseLayer, Feature, Layer, load_base_layers, load_layers
+from .style import STATUS_LABELS
 from .spec import LatLon, _location, _message
 from .vocabulary import DATE_KEYS, LINE_KINDS
 
 SET_ID = r"^[a-z0-9][a-z0-9-]*$"
 DEFAULT_SET = "nakhchivan"
-BASE_FILES = ("countries", "countries-detail")
 #: How far country polygons are shrunk so that their shared edges belong to neither side
 #: (degrees; about a centimetre). Only a line lying exactly on a border notices it.
 BORDER_EPSILON_DEG = 1e-7
 KM_PER_UNIT = {"km": 1.0, "mi": 1.609344}
-STATUS_TEXT = {
-    "operational": "operational",
-    "under_construction": "under construction",
-    "proposed": "proposed",
-    "missing": "missing link",
-    "idle": "idle",
-    "defunct": "defunct / closed",
-}
 NOT_STATED = "not stated"
 
 
@@ -189,16 +181,7 @@ def load_data(root: Path) -> tuple[dict[str, Layer], dict[str, BaseLayer]]:
     """The curated layers and base polygons, validated (no map definitions needed)."""
     problems = Problems()
     layers = load_layers(Path(root) / "data" / "layers", problems)
-    base: dict[str, BaseLayer] = {}
-    for name in BASE_FILES:
-        path = Path(root) / "data" / "base" / f"{name}.geojson"
-        if not path.exists():
-            if name == "countries":
-                problems.add(path, "", "missing: regenerate it with python data/sources/regenerate_base.py")
-            continue
-        layer = load_base_layer(path, problems)
-        if layer is not None:
-            base[name] = layer
+    base = load_base_layers(Path(root) / "data" / "base", problems)
     if problems:
         raise InvalidInput(problems.items)
     return layers, base
@@ -303,7 +286,7 @@ def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Fe
         "name": p.name,
         "kind": p.kind,
         "status": p.status,
-        "status_text": STATUS_TEXT.get(p.status, p.status),
+        "status_text": STATUS_LABELS.get(p.status, p.status),
         "geometry_accuracy": p.geometry_accuracy,
         "length_km": length,
         "reported_length_km": reported,

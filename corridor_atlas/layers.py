@@ -482,3 +482,21 @@ def check_places_against_base(layers: dict[str, Layer], countries: BaseLayer, pr
                 problems.add(layer.path, where, "coordinates look swapped: GeoJSON order is [longitude, latitude]")
             else:
                 problems.add(layer.path, where, f"lies outside {code} (per {countries.path.name}); check the coordinates and the country code")
+
+
+BASE_FILES = ("countries", "countries-detail")
+
+
+def load_base_layers(base_dir: Path, problems: Problems) -> dict[str, BaseLayer]:
+    """The reference geography the maps and measures use; countries.geojson is required."""
+    base: dict[str, BaseLayer] = {}
+    for name in BASE_FILES:
+        path = base_dir / f"{name}.geojson"
+        if not path.exists():
+            if name == "countries":
+                problems.add(path, "", "missing: regenerate it with python data/sources/regenerate_base.py")
+            continue
+        layer = load_base_layer(path, problems)
+        if layer is not None:
+            base[name] = layer
+    return base

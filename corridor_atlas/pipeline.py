@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InvalidInput, Problems
-from .layers import BaseLayer, Layer, check_places_against_base, load_base_layer, load_layers
+from .layers import BaseLayer, Layer, check_places_against_base, load_base_layers, load_layers
 from .output import SiteWriter, remove_stale_staging
 from .prepare import prepare_map, selected_features, validate_references
 from .describe import describe_map
@@ -29,7 +29,6 @@ from .compare_page import BuiltComparison, render_comparison
 from .snapshot import photograph
 from .spec import MapSpec, load_specs
 
-BASE_FILES = ("countries", "countries-detail")
 
 
 @dataclass(frozen=True)
@@ -61,16 +60,7 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     problems = Problems()
     specs = load_specs(paths.maps, problems, only)
     layers = load_layers(paths.layers, problems)
-    base: dict[str, BaseLayer] = {}
-    for name in BASE_FILES:
-        path = paths.base / f"{name}.geojson"
-        if not path.exists():
-            if name == "countries":
-                problems.add(path, "", "missing: regenerate it with python data/sources/regenerate_base.py")
-            continue
-        layer = load_base_layer(path, problems)
-        if layer is not None:
-            base[name] = layer
+    base = load_base_layers(paths.base, problems)
     if "countries" in base:
         check_places_against_base(layers, base["countries"], problems)
     if not only and not specs and not problems:

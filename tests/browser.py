@@ -6,36 +6,19 @@ that a page opened from file:// asks the network for nothing.
 
 from __future__ import annotations
 
-import os
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
+from corridor_atlas.snapshot import CHROMIUM_ARGS, SnapshotUnavailable, chromium_executable
 
 
 def chromium_path() -> str:
-    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    if not path:
-        raise RuntimeError(
-            "Chromium not found at /usr/bin/chromium: install it with 'apt-get install -y chromium' "
-            "(scripts/test.sh does this)"
-        )
-    return path
+    try:
+        return chromium_executable()
+    except SnapshotUnavailable as exc:
+        raise RuntimeError(f"{exc} (scripts/test.sh installs it)") from exc
 
 
 @dataclass
