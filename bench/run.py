@@ -61,7 +61,8 @@ from rich.table import Table  # noqa: E402
 from shapely.geometry import mapping, shape  # noqa: E402
 
 from corridor_atlas import assets  # noqa: E402
-from corridor_atlas.pipeline import BASE_FILES, ProjectPaths, build_site  # noqa: E402
+from corridor_atlas.layers import BASE_FILES  # noqa: E402
+from corridor_atlas.pipeline import ProjectPaths, build_site  # noqa: E402
 from corridor_atlas.simplify import Extent  # noqa: E402
 
 console = Console(width=170, highlight=False)
