@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import orjson
 import shapely
 import shapely.errors
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -293,9 +294,9 @@ def _fast_geometry(gtype: str, coordinates: Any) -> BaseGeometry | None:
     slow path, which says precisely what is wrong.
     """
     try:
-        text = json.dumps({"type": gtype, "coordinates": coordinates}, allow_nan=False)
+        text = orjson.dumps({"type": gtype, "coordinates": coordinates})  # NaN becomes null: GEOS refuses it
         geom = shapely.from_geojson(text)
-    except (ValueError, TypeError, RecursionError, shapely.errors.GEOSException):
+    except (ValueError, TypeError, RecursionError, orjson.JSONEncodeError, shapely.errors.GEOSException):
         return None
     coords = shapely.get_coordinates(geom)
     if geom.geom_type != gtype or not np.isfinite(coords).all() or (np.abs(coords) > 1e15).any():
