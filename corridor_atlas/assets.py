@@ -97,5 +97,10 @@ def head_html(mode: str) -> str:
     return "\n".join(parts)
 
 
+def page_script(name: str) -> str:
+    """A page's own script, preceded by the DOM helpers every page script relies on."""
+    return _script_safe(own_asset("dom.js") + "\n" + own_asset(name))
+
+
 def atlas_script() -> str:
-    return f"<script>{_script_safe(own_asset('atlas.js'))}</script>"
+    return f"<script>{page_script('atlas.js')}</script>"

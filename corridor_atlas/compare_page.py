@@ -159,7 +159,7 @@ def render_compare_page(cset: ComparisonSet, rows: list[dict], layers: dict[str,
         zoom=f"{data['small']['zoom']:g}",
         head=Markup(assets.head_html("inline")),
         css=Markup(assets._script_safe(assets.own_asset("compare.css"))),
-        js=Markup(assets._script_safe(assets.own_asset("compare.js"))),
+        js=Markup(assets.page_script("compare.js")),
         payload=Markup(json_for_html(data)),
     )
 

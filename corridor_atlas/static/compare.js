@@ -8,31 +8,8 @@
 (function () {
   "use strict";
 
-  function escapeHtml(text) {
-    return String(text)
-      .replace(/&/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;")
-      .replace(/'/g, "&#39;");
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function link(url, text) {
-    var href = /^https?:\/\//i.test(String(url)) ? String(url) : null;
-    if (!href) return el("span", null, text);
-    var a = el("a", null, text);
-    a.href = href;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
-  }
+  var dom = window.AtlasDom;
+  var escapeHtml = dom.escapeHtml, el = dom.el, link = dom.link;
 
   function km(value) {
     return value === null || value === undefined ? "not stated" : value.toLocaleString("en-GB");
