@@ -52,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shapely.geometry.base import BaseGeometry
 
 from . import measure
-from .errors import InvalidInput, Problems
+from .errors import InvalidInput, Problems, not_blank
 from .layers import BaseLayer, Feature, Layer, load_base_layers, load_layers
 from .style import STATUS_LABELS
 from .spec import LatLon, _location, _message
@@ -84,9 +84,7 @@ class ComparisonSet(_Strict):
     @field_validator("title")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank (only spaces)")
-        return value
+        return not_blank(value)
 
     @field_validator("routes")
     @classmethod

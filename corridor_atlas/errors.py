@@ -7,6 +7,7 @@ fixed in one pass rather than one error per run.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,3 +59,37 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+def short_repr(value: object, limit: int = 80) -> str:
+    """repr() of a value from the input, cut short so one huge value cannot flood the report."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
+
+
+def not_blank(value: str) -> str:
+    """A pydantic validator body: text that is only spaces says nothing."""
+    if not value.strip():
+        raise ValueError("must not be blank (only spaces)")
+    return value
+
+
+def pydantic_message(err: dict, noun: str = "key", known: list[str] = ()) -> str:
+    """One pydantic error as a sentence for a person editing the file by hand.
+
+    `noun` is what the file calls its keys ("key" in TOML, "property" in GeoJSON); `known`
+    lists the keys allowed where an unknown one was found, for a did-you-mean hint.
+    """
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1])
+        hint = difflib.get_close_matches(key, list(known), n=1)
+        return f"unknown {noun} {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+    if kind == "missing":
+        return f"required {noun} is missing"
+    if kind == "literal_error":
+        return f"{short_repr(err['input'])} is not allowed; expected {err['ctx']['expected']}"
+    msg = err["msg"].removeprefix("Value error, ")
+    if "input" in err and kind.endswith("_type"):
+        msg += f" (got {type(err['input']).__name__} {short_repr(err['input'])})"
+    return msg

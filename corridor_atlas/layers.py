@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from .errors import Problems
+from .errors import Problems, not_blank, pydantic_message, short_repr
 from .vocabulary import (
     AREA_KINDS,
     DATE_KEYS,
@@ -66,22 +66,10 @@ COORDINATE_SHAPES = {
 }
 
 
-def _short(value: object, limit: int = 80) -> str:
-    """repr() of a value from the input, cut short so one huge value cannot flood the report."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
-
-
 def _http_url(value: str) -> str:
     # no whitespace and no control characters anywhere: only a plain http(s) URL is linked
     if not re.match(r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$", value, flags=re.IGNORECASE):
-        raise ValueError(f"{_short(value)} is not an http(s) URL")
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank (only spaces)")
+        raise ValueError(f"{short_repr(value)} is not an http(s) URL")
     return value
 
 
@@ -108,7 +96,7 @@ class Source(_Strict):
     accessed: Date | None = None
 
     _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
-    _check_title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 
 
 class Reported(_Strict):
@@ -150,7 +138,7 @@ class FeatureProperties(_Strict):
     label: bool = False
     note: str = ""
 
-    _check_name = field_validator("name")(classmethod(lambda cls, v: _not_blank(v)))
+    _check_name = field_validator("name")(classmethod(lambda cls, v: not_blank(v)))
 
     def reported_value(self, quantity: str) -> Reported | None:
         return next((r for r in self.reported if r.quantity == quantity), None)
@@ -227,7 +215,7 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
         return None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
-        problems.add(path, "(top level)", f"expected a GeoJSON FeatureCollection, got {_short(got)}")
+        problems.add(path, "(top level)", f"expected a GeoJSON FeatureCollection, got {short_repr(got)}")
         return None
     crs = data.get("crs")
     if crs is not None:
@@ -237,7 +225,7 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
             problems.add(
                 path,
                 "crs",
-                f"coordinates must be WGS84 longitude/latitude (got {_short(name or crs)}); "
+                f"coordinates must be WGS84 longitude/latitude (got {short_repr(name or crs)}); "
                 "reproject the file to EPSG:4326 and remove the crs member",
             )
             return None
@@ -257,17 +245,7 @@ def _feature_label(raw: Any, index: int) -> str:
 def _pydantic_problems(exc: ValidationError, path: Path, where: str, problems: Problems) -> None:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if p != "[key]")
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            msg = f"unknown property {str(err['loc'][-1])!r}"
-        elif kind == "missing":
-            msg = "required property is missing"
-        elif kind == "literal_error":
-            msg = f"{_short(err['input'])} is not allowed; expected {err['ctx']['expected']}"
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            if "input" in err and kind.endswith("_type"):
-                msg += f" (got {type(err['input']).__name__} {_short(err['input'])})"
+        msg = pydantic_message(err, "property")
         problems.add(path, f"{where}: properties.{loc}" if loc else f"{where}: properties", msg)
 
 
@@ -316,7 +294,7 @@ def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> Base
         return None
     gtype = raw.get("type")
     if not isinstance(gtype, str) or gtype not in GEOJSON_GEOMETRY_TYPES or "coordinates" not in raw:
-        problems.add(path, f"{where}: geometry", f"unsupported geometry {_short(gtype)}; expected one of {', '.join(GEOJSON_GEOMETRY_TYPES)} with coordinates")
+        problems.add(path, f"{where}: geometry", f"unsupported geometry {short_repr(gtype)}; expected one of {', '.join(GEOJSON_GEOMETRY_TYPES)} with coordinates")
         return None
     geom = _fast_geometry(gtype, raw["coordinates"])
     if geom is not None:
@@ -374,7 +352,7 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
     if not re.fullmatch(LAYER_NAME, path.stem):
         problems.add(path, "(file name)", f"a layer file name must be lower-case letters, digits and hyphens ({LAYER_NAME}); rename the file")
     if name != path.stem:
-        problems.add(path, "name", f"layer name must equal the file name {path.stem!r} (got {_short(name)})")
+        problems.add(path, "name", f"layer name must equal the file name {path.stem!r} (got {short_repr(name)})")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.add(path, "title", "every layer needs a title for the layer control")

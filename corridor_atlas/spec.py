@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import Problems
+from .errors import Problems, not_blank, pydantic_message
 from .vocabulary import KINDS, STATUSES
 
 MAP_ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -85,12 +85,6 @@ class View(_Strict):
         return self
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank (only spaces)")
-    return value
-
-
 class Callout(_Strict):
     """A short annotation anchored to a curated feature (never to a free coordinate)."""
 
@@ -99,7 +93,7 @@ class Callout(_Strict):
     # which side of its anchor the box sits on, so it does not hide what it points at
     direction: Literal["top", "bottom", "left", "right"] = "top"
 
-    _check_text = field_validator("text")(classmethod(lambda cls, v: _not_blank(v)))
+    _check_text = field_validator("text")(classmethod(lambda cls, v: not_blank(v)))
 
 
 class MapSpec(_Strict):
@@ -115,7 +109,7 @@ class MapSpec(_Strict):
     labels: list[str] = []
     basemap: str = "bundled"
 
-    _check_title = field_validator("title")(classmethod(lambda cls, v: _not_blank(v)))
+    _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 
     @field_validator("layers")
     @classmethod
@@ -150,29 +144,9 @@ def _location(loc: tuple) -> str:
     return out
 
 
-def _short(value: object, limit: int = 80) -> str:
-    """repr() of a value from the input, cut short so one huge value cannot flood the report."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
-
-
 def _message(err: dict, known_keys: dict[str, list[str]]) -> str:
-    kind = err["type"]
-    loc = err["loc"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        parent = ".".join(str(p) for p in loc[:-1] if not isinstance(p, int))
-        hint = difflib.get_close_matches(key, known_keys.get(parent, []), n=1)
-        return f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "literal_error":
-        return f"{_short(err['input'])} is not allowed; expected {err['ctx']['expected']}"
-    msg = err["msg"]
-    msg = msg.removeprefix("Value error, ")
-    if "input" in err and kind.endswith("_type"):
-        msg += f" (got {type(err['input']).__name__} {_short(err['input'])})"
-    return msg
+    parent = ".".join(str(p) for p in err["loc"][:-1] if not isinstance(p, int))
+    return pydantic_message(err, "key", known_keys.get(parent, []))
 
 
 def _known_keys() -> dict[str, list[str]]:
