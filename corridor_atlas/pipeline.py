@@ -207,7 +207,7 @@ def build_site(
             shots = photograph([writer.staged_path(m.filename) for m in built])
             for m in built:
                 writer.write(m.png, shots[writer.staged_path(m.filename)])
-        all_specs = inputs.specs if not only else load_inputs(paths).specs
+        all_specs = inputs.specs if not only else _all_specs(paths)
         fresh = {m.spec.id: m for m in built}
         index_maps = []
         for spec in all_specs:
@@ -227,6 +227,16 @@ def build_site(
         writer.write(MANIFEST, json.dumps(new_manifest, sort_keys=True, indent=1) + "\n")
         writer.publish()
     return built
+
+
+def _all_specs(paths: ProjectPaths) -> list[MapSpec]:
+    """Every definition, for the gallery of a partial build: the data is already loaded and
+    validated, so only the definitions are read again."""
+    problems = Problems()
+    specs = load_specs(paths.maps, problems)
+    if problems:
+        raise InvalidInput(problems.items)
+    return specs
 
 
 def _index_print(prints: dict[str, str]) -> str:
