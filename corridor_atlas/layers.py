@@ -21,7 +21,7 @@ import numpy as np
 import orjson
 import shapely
 import shapely.errors
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -120,6 +120,33 @@ class Reported(_Strict):
         return value
 
 
+class TracePart(_Strict):
+    """One stretch of a traced line: between two named stops, how it was drawn, how long."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    start: Annotated[str, Field(min_length=1, alias="from")]
+    end: Annotated[str, Field(min_length=1, alias="to")]
+    accuracy: Literal[GEOMETRY_ACCURACIES]  # type: ignore[valid-type]
+    km: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Trace(_Strict):
+    """Provenance of a line drawn from OpenStreetMap: the extract, the ways and stations used."""
+
+    extract: Annotated[str, Field(min_length=1)]
+    osm_way_ids: list[Annotated[int, Field(gt=0)]] = []
+    osm_node_ids: list[Annotated[int, Field(gt=0)]] = []
+    km: dict[Literal[GEOMETRY_ACCURACIES], Annotated[float, Field(ge=0, allow_inf_nan=False)]] = {}  # type: ignore[valid-type]
+    parts: list[TracePart] = []
+
+
+class Approach(_Strict):
+    """Km at each end of a sea leg that run from a port on land (or up a river) to open water."""
+
+    start: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    end: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
 class FeatureProperties(_Strict):
     id: Annotated[str, Field(pattern=FEATURE_ID)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -137,8 +164,23 @@ class FeatureProperties(_Strict):
     country: Annotated[str, Field(pattern=ISO_A3)] | None = None
     label: bool = False
     note: str = ""
+    # how a line was drawn beyond its accuracy class: OSM provenance, or the method of a
+    # line derived from base data (a shortest path at sea, a river bank)
+    trace: Trace | None = None
+    method: str = ""
+    approach_km: Approach | None = None
 
     _check_name = field_validator("name")(classmethod(lambda cls, v: not_blank(v)))
+
+    @model_validator(mode="after")
+    def _line_provenance(self) -> "FeatureProperties":
+        """A line that claims to follow real track must say which OSM ways or stations."""
+        if self.kind in LINE_KINDS:
+            if self.geometry_accuracy == "traced" and not (self.trace and self.trace.osm_way_ids):
+                raise ValueError("a traced line needs trace.osm_way_ids (the OpenStreetMap ways it follows)")
+            if self.geometry_accuracy == "station_routed" and not (self.trace and self.trace.osm_node_ids):
+                raise ValueError("a station-routed line needs trace.osm_node_ids (the OpenStreetMap stations it joins)")
+        return self
 
     def reported_value(self, quantity: str) -> Reported | None:
         return next((r for r in self.reported if r.quantity == quantity), None)

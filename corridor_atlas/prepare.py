@@ -29,6 +29,8 @@ LABEL_RANK = {"capital": 1, "port": 2, "terminal": 3, "border_crossing": 4, "cit
 # Attribution for data that is not base geography: curated layers' place coordinates.
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
+# Lines traced along OSM track, or derived from the OSM-derived water and border polygons.
+OSM_LINES_CREDIT = "Traced and derived lines: © OpenStreetMap contributors (ODbL)"
 
 
 def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None) -> list[Feature]:
@@ -104,6 +106,17 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         "reported": [{"quantity": r.quantity, "value": r.value, "unit": r.unit, "source": r.source} for r in p.reported],
     }
     out.update({k: v for k, v in optional.items() if v})
+    if p.trace is not None:
+        # the popup says how the line was drawn: km per accuracy, how many OSM ways and
+        # stations, from which extract (the way ids themselves stay in the layer file)
+        out["trace"] = {
+            "km": {k: round(v) for k, v in p.trace.km.items()},
+            "ways": len(p.trace.osm_way_ids),
+            "stations": len(p.trace.osm_node_ids),
+            "extract": p.trace.extract,
+        }
+    if p.method:
+        out["method"] = p.method
     if p.kind in LINE_KINDS:
         out["style"] = style_key(p.kind, p.status)
     elif p.kind == "area":
@@ -224,6 +237,8 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     attributions = [countries_layer.attribution]
     if any(f.props.kind == "place" for f in shown_features):
         attributions.append(GEONAMES_CREDIT)
+    if any(f.props.trace is not None or f.props.method for f in shown_features):
+        attributions.append(OSM_LINES_CREDIT)
     if shown_features:
         attributions.append(CURATED_CREDIT)
     tiles = None

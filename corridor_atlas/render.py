@@ -155,6 +155,8 @@ def _svg_swatch(entry: LegendEntry) -> Markup:
             '<svg width="36" height="14" aria-hidden="true"><line x1="2" y1="7" x2="34" y2="7" '
             f'stroke="{escape(s["color"])}" stroke-width="{escape(s["weight"])}" stroke-linecap="{cap}"{dash}/></svg>'
         )
+    if entry.swatch == "text":
+        return Markup("")
     if entry.swatch == "area":
         dash = f' stroke-dasharray="{escape(s["dashArray"])}"' if "dashArray" in s else ""
         return Markup(
@@ -189,7 +191,7 @@ PAGE_CHROME = Template(
 <details class="atlas-legend" open>
 <summary>Legend</summary>
 {{ legend }}
-<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Schematic lines join documented waypoints; click a feature for its sources.</p>
+<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Traced lines follow OpenStreetMap track; schematic lines join documented waypoints. Click a feature for its sources.</p>
 </details>
 <p id="atlas-description" class="atlas-description">{{ description }}</p>
 <noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>This interactive map needs JavaScript. {{ description }}</p></div></noscript>""",

@@ -107,6 +107,15 @@ PLACE_MARKERS = {
     "border_crossing": {"shape": "ring", "size": 11},
 }
 
+# The legend says how many of a map's lines are traced and how many are schematic: a reader
+# should know before measuring anything by eye which lines follow real track.
+LINE_ACCURACY_LABELS = {
+    "traced": "traced along OpenStreetMap track",
+    "station_routed": "routed through OpenStreetMap stations",
+    "schematic": "schematic, through documented waypoints",
+    "approximate": "approximate",
+}
+
 AREA_STYLE = {"color": "#7a5a00", "weight": 2, "fillColor": "#e0b84a", "fillOpacity": 0.28, "opacity": 0.9}
 AREA_APPROXIMATE_DASH = "6 4"
 
@@ -143,6 +152,16 @@ def legend_entries(features) -> list[LegendEntry]:
         )
         for kind, status in line_keys
     ]
+    line_accuracies = [f.props.geometry_accuracy for f in features if f.props.kind in LINE_KINDS]
+    for accuracy in [a for a in LINE_ACCURACY_LABELS if a in line_accuracies]:
+        entries.append(
+            LegendEntry(
+                group="How lines are drawn",
+                label=f"{LINE_ACCURACY_LABELS[accuracy]} ({line_accuracies.count(accuracy)})",
+                swatch="text",
+                style={},
+            )
+        )
     area_accuracies = sorted({f.props.geometry_accuracy for f in features if f.props.kind == "area"})
     for accuracy in area_accuracies:
         entries.append(

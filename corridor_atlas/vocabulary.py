@@ -28,9 +28,11 @@ PLACE_TYPES = (
     "border_crossing",
 )
 
-# How far to trust a line: traced from open data, or drawn through documented waypoints,
-# or an outline known only approximately.
-GEOMETRY_ACCURACIES = ("traced", "schematic", "approximate")
+# How far to trust a line, strongest first: traced along open data (OpenStreetMap track, a
+# base outline), routed straight between OpenStreetMap stations of the line, drawn through
+# documented waypoints (schematic), or an outline known only approximately. A line made of
+# parts of several kinds carries its weakest part's value (and `trace.km` per kind).
+GEOMETRY_ACCURACIES = ("traced", "station_routed", "schematic", "approximate")
 
 # Dates that matter for a route, in the order a popup shows them.
 DATE_KEYS = (

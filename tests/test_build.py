@@ -213,3 +213,26 @@ def test_cli__unknown_tiles_option_exit_2(project, tmp_path, capsys):
     assert main(["--tiles", "NoSuch.Provider", "--root", str(project.root), "--out", str(tmp_path / "s")]) == 2
     assert "--tiles: unknown xyzservices provider 'NoSuch.Provider'" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_build_site__traced_line_says_how_it_was_drawn_and_credits_osm(tmp_path):
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"][3]["properties"].update(geometry_accuracy="traced", trace={
+        "extract": "OpenStreetMap railway extract of 2026-04-01", "osm_way_ids": [11, 12, 13],
+        "osm_node_ids": [21, 22], "km": {"traced": 270.4, "schematic": 4.6}})
+    paths = write_project(tmp_path / "p", routes=routes)
+    build_site(paths, tmp_path / "site")
+    html = (tmp_path / "site" / "test-map.html").read_text()
+    data = payload_of(html)
+    rail = data["layers"][0]["geojson"]["features"][3]["properties"]
+    assert rail["geometry_accuracy"] == "traced"
+    assert rail["trace"] == {"km": {"traced": 270, "schematic": 5}, "ways": 3, "stations": 2,
+                             "extract": "OpenStreetMap railway extract of 2026-04-01"}
+    assert "© OpenStreetMap contributors" in " ".join(data["attribution"])
+    assert "traced along OpenStreetMap track (1)" in html and "schematic, through documented waypoints (1)" in html
+
+
+def test_build_site__no_osm_credit_without_traced_lines(project, tmp_path):
+    build_site(project, tmp_path / "site")
+    data = payload_of((tmp_path / "site" / "test-map.html").read_text())
+    assert "OpenStreetMap" not in " ".join(data["attribution"])

@@ -65,6 +65,14 @@ def test_load_layer__problem_names_the_file(tmp_path, routes):
          "feature 'test-pipeline': properties.countries: a route must list the countries"),
         (lambda f: f["properties"].update(waypoints=["alpha-town"]),
          "feature 'test-pipeline': properties.waypoints: a schematic line is drawn through at least two"),
+        (lambda f: f["properties"].update(geometry_accuracy="traced"),
+         "feature 'test-pipeline': properties: a traced line needs trace.osm_way_ids"),
+        (lambda f: f["properties"].update(geometry_accuracy="station_routed", trace={"extract": "x", "osm_way_ids": [5]}),
+         "feature 'test-pipeline': properties: a station-routed line needs trace.osm_node_ids"),
+        (lambda f: f["properties"].update(geometry_accuracy="traced", trace={"extract": "x", "osm_way_ids": [-5]}),
+         "feature 'test-pipeline': properties.trace.osm_way_ids.0: Input should be greater than 0"),
+        (lambda f: f["properties"].update(geometry_accuracy="traced", trace={"extract": "x", "osm_way_ids": [5], "km": {"traced": -1.0}}),
+         "feature 'test-pipeline': properties.trace.km.traced: Input should be greater than or equal to 0"),
     ],
 )
 def test_load_layer__broken_feature_is_named(tmp_path, routes, mutate, expected):
@@ -72,6 +80,18 @@ def test_load_layer__broken_feature_is_named(tmp_path, routes, mutate, expected)
     layer, problems = load(tmp_path, routes)
     assert layer is None
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_load_layer__traced_line_with_its_provenance_loads(tmp_path, routes):
+    props = routes["features"][2]["properties"]
+    props.update(geometry_accuracy="traced", trace={
+        "extract": "OpenStreetMap railway extract of 2026-04-01", "osm_way_ids": [17505517, 17505518],
+        "osm_node_ids": [235460157], "km": {"traced": 12.5, "schematic": 3.0},
+        "parts": [{"from": "A", "to": "B", "accuracy": "traced", "km": 12.5}]})
+    layer, problems = load(tmp_path, routes)
+    assert problems == []
+    trace = layer.features[2].props.trace
+    assert trace.osm_way_ids == [17505517, 17505518] and trace.parts[0].start == "A" and trace.km["schematic"] == 3.0
 
 
 def test_load_layer__non_finite_coordinate(tmp_path, routes):

@@ -81,6 +81,7 @@ def test_legend_entries__only_styles_in_use():
     assert [(e.group, e.label) for e in entries] == [
         ("Pipeline", "operational"),
         ("Railway", "proposed"),
+        ("How lines are drawn", "schematic, through documented waypoints (3)"),
         ("Places", "Port"),
     ]
     assert entries[1].style == line_style("rail", "proposed").leaflet()
@@ -92,4 +93,13 @@ def test_legend_entries__empty_map_has_empty_legend():
 
 def test_legend_entries__all_combinations_are_drawable():
     features = [_F(k, s) for k, s in itertools.product(LINE_KINDS, STATUSES)]
-    assert len(legend_entries(features)) == len(LINE_KINDS) * len(STATUSES)
+    lines = [e for e in legend_entries(features) if e.swatch == "line"]
+    assert len(lines) == len(LINE_KINDS) * len(STATUSES)
+
+
+def test_legend_entries__say_how_many_lines_are_traced_and_how_many_schematic():
+    features = [_F("rail", "operational", accuracy="traced"), _F("rail", "proposed", accuracy="schematic"),
+                _F("rail", "operational", accuracy="traced"), _F("road", "operational", accuracy="station_routed")]
+    rows = [e.label for e in legend_entries(features) if e.group == "How lines are drawn"]
+    assert rows == ["traced along OpenStreetMap track (2)", "routed through OpenStreetMap stations (1)",
+                    "schematic, through documented waypoints (1)"]

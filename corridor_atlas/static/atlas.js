@@ -20,9 +20,28 @@
   };
   var ACCURACY_TEXT = {
     traced: "traced from open data",
+    station_routed: "routed through OpenStreetMap stations",
     schematic: "schematic: drawn through documented waypoints",
     approximate: "approximate"
   };
+  var TRACE_KM_TEXT = {
+    traced: "along OpenStreetMap track",
+    station_routed: "straight between OpenStreetMap stations",
+    schematic: "schematic, through documented waypoints"
+  };
+
+  /* "540 km along OpenStreetMap track (57 ways), 38 km schematic…; extract of …" */
+  function traceText(t) {
+    var parts = Object.keys(TRACE_KM_TEXT).filter(function (k) {
+      return t.km && Object.prototype.hasOwnProperty.call(t.km, k);
+    }).map(function (k) {
+      var text = t.km[k].toLocaleString("en-GB") + " km " + TRACE_KM_TEXT[k];
+      if (k === "traced" && t.ways) text += " (" + t.ways + " ways)";
+      if (k === "station_routed" && t.stations) text += " (" + t.stations + " stations)";
+      return text;
+    });
+    return parts.join("; ") + ". " + t.extract;
+  }
   var DATE_TEXT = {
     proposed: "Proposed",
     agreed: "Agreed",
@@ -50,6 +69,8 @@
     fact("Operator", p.operator);
     fact("Sponsor", p.sponsor);
     if (p.countries && p.countries.length) fact("Countries", p.countries.join(" → "));
+    if (p.trace) fact("Geometry", traceText(p.trace));
+    else if (p.method) fact("Geometry", p.method);
     Object.keys(DATE_TEXT).forEach(function (key) {
       if (p.dates && p.dates[key]) fact(DATE_TEXT[key], p.dates[key]);
     });

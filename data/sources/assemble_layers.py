@@ -111,7 +111,23 @@ def place_features(places: list[dict], gaz: dict) -> tuple[list[dict], dict[str,
     return feats, coords
 
 
-def route_feature(r: dict, coords: dict[str, list[float]]) -> dict:
+GEOMETRY_DIR = HERE / "geometry"
+#: Properties a derived geometry (geometry/<stem>.geojson) hands on to its route.
+DERIVED_KEYS = ("geometry_accuracy", "trace", "method", "approach_km")
+
+
+def load_derived_geometry() -> dict[str, dict[str, dict]]:
+    """Lines derived from open data by the regeneration scripts, by file stem and route id:
+    railways traced along OSM track (trace_railways.py), sea legs and river-bank lines
+    computed on the base geography (derive_lines.py)."""
+    out: dict[str, dict[str, dict]] = {}
+    for path in sorted(GEOMETRY_DIR.glob("*.geojson")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[path.stem] = {f["properties"]["id"]: f for f in data["features"]}
+    return out
+
+
+def route_feature(r: dict, coords: dict[str, list[float]], derived: dict[str, dict[str, dict]] | None = None) -> dict:
     missing = [w for w in r["waypoints"] if w not in coords]
     if missing:
         raise AssemblyError(f"route {r['id']!r}: unknown waypoints {missing}")
@@ -132,6 +148,16 @@ def route_feature(r: dict, coords: dict[str, list[float]]) -> dict:
         props["dates"] = dict(r["dates"])
     if r.get("reported"):
         props["reported"] = [dict(x) for x in r["reported"]]
+    if "geometry" in r:
+        stem = r["geometry"]
+        feature = (derived or {}).get(stem, {}).get(r["id"])
+        if feature is None:
+            raise AssemblyError(
+                f"route {r['id']!r}: geometry = {stem!r} but data/sources/geometry/{stem}.geojson has no feature "
+                f"with that id; regenerate it (trace_railways.py or derive_lines.py)"
+            )
+        props.update({k: feature["properties"][k] for k in DERIVED_KEYS if k in feature["properties"]})
+        return {"type": "Feature", "properties": props, "geometry": feature["geometry"]}
     line = [coords[w] for w in r["waypoints"]]
     return {"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": line}}
 
@@ -241,8 +267,9 @@ def assemble(gazetteer: Path, out_dir: Path, admin1: Path) -> dict[str, int]:
     place_feats, coords = place_features(places, gaz)
     layers = {l["name"]: {**l, "features": []} for l in routes["layer"]}
     layers["places"]["features"] = place_feats
+    derived = load_derived_geometry()
     for r in routes.get("route", []):
-        layers[r["layer"]]["features"].append(route_feature(r, coords))
+        layers[r["layer"]]["features"].append(route_feature(r, coords, derived))
     for pt in routes.get("point", []):
         layers[pt["layer"]]["features"].append(point_feature(pt, coords, {p["id"]: p["country"] for p in places}))
     for a in routes.get("area", []):
