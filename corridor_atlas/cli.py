@@ -1,7 +1,8 @@
 """Command line: argument parsing and reporting only; the work is in `pipeline`.
 
-Exit codes: 0 success, 2 invalid input (every problem listed, no traceback), 1 internal
-error (a traceback only with --debug).
+Exit codes: 0 success, 2 invalid input or an unusable --out / --png setup (every problem
+listed, no traceback), 1 internal error (a traceback only with --debug). Everything printed
+that comes from input passes through errors.terminal_safe.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import compare
-from .errors import InvalidInput
+from .errors import InvalidInput, terminal_safe
+from .output import OutputRefused
 from .pipeline import ProjectPaths, build_site, load_inputs
 from .site import embed_snippet
-from .snapshot import SnapshotUnavailable
+from .source_tomls import check_sources
+from .snapshot import SnapshotUnavailable, chromium_executable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         "Otherwise the arguments name maps to build (default: all).",
     )
     parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check'")
-    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site): new, empty, or written by an earlier build; "
+                        "never the project, an ancestor of it or an input folder")
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--cdn", action="store_true", help="link Leaflet from a CDN with SRI hashes instead of inlining it")
     parser.add_argument("--tiles", metavar="PROVIDER", help="add online tiles by xyzservices name, e.g. CartoDB.Positron (makes network requests)")
@@ -66,7 +70,13 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(compare.to_json(rows) if args.format == "json" else compare.to_csv(rows))
             return EXIT_OK
         if args.maps[:1] == ["check"]:
-            inputs = load_inputs(paths, args.maps[1:] or None)
+            source_problems = check_sources(paths.root / "data" / "sources")  # places.toml, routes.toml, when present
+            try:
+                inputs = load_inputs(paths, args.maps[1:] or None)
+            except InvalidInput as exc:
+                raise InvalidInput(exc.problems + source_problems.items) from None
+            if source_problems:
+                raise InvalidInput(source_problems.items)
             features = sum(len(layer.features) for layer in inputs.layers.values())
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
@@ -79,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_INVALID
         if args.embed:
             spec = load_inputs(paths, [args.embed]).specs[0]
-            out.print(embed_snippet(spec, f"{spec.id}.html"), markup=False, soft_wrap=True)
+            out.print(terminal_safe(embed_snippet(spec, f"{spec.id}.html")), markup=False, soft_wrap=True)
             return EXIT_OK
+        if args.png:
+            chromium_executable()  # fail before building, not after every page rendered
         started = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
                       disable=not console.is_terminal) as bar:
@@ -88,31 +100,37 @@ def main(argv: list[str] | None = None) -> int:
 
             def report(map_id: str, size: int, total: int) -> None:
                 bar.update(task, total=total, advance=1, description=f"built {map_id}")
-                out.print(f"{args.out / (map_id + '.html')}  {size / 1024:,.1f} KiB")
+                out.print(f"{terminal_safe(str(args.out / (map_id + '.html')))}  {size / 1024:,.1f} KiB", markup=False)
 
             built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report,
                                png=args.png, incremental=not args.force)
         elapsed = time.perf_counter() - started
+        shown_out = terminal_safe(str(args.out))
         if built:
-            out.print(f"{len(built)} map(s) and index.html in {args.out}/ in {elapsed:.1f} s")
+            out.print(f"{len(built)} map(s) and index.html in {shown_out}/ in {elapsed:.1f} s", markup=False)
         else:
-            out.print(f"{args.out}/ is up to date: no input changed since the last build ({elapsed:.2f} s)")
+            out.print(f"{shown_out}/ is up to date: no input changed since the last build ({elapsed:.2f} s)", markup=False)
         return EXIT_OK
     except InvalidInput as exc:
         console.print(f"[bold red]{len(exc.problems)} problem(s) in the input; nothing was written:[/]")
         for problem in exc.problems:
-            console.print(str(problem), markup=False, emoji=False, highlight=False, soft_wrap=True)
+            console.print(terminal_safe(str(problem)), markup=False, emoji=False, highlight=False, soft_wrap=True)
+        return EXIT_INVALID
+    except OutputRefused as exc:
+        console.print("[bold red]cannot use the output folder; nothing was written:[/]")
+        console.print(terminal_safe(str(exc)), markup=False, emoji=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID
     except SnapshotUnavailable as exc:
-        console.print(f"[bold red]cannot write PNGs:[/] {exc}")
-        return EXIT_INTERNAL
+        console.print("[bold red]cannot write PNGs:[/]")
+        console.print(terminal_safe(str(exc)), markup=False, emoji=False, highlight=False, soft_wrap=True)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         console.print("interrupted; the output folder was left as it was")
         return 130
     except Exception as exc:  # the last line of defence: a clean message, code 1
         if args.debug:
             raise
-        console.print(f"[bold red]internal error:[/] {exc.__class__.__name__}: {escape(str(exc))}", markup=True, emoji=False)
+        console.print(f"[bold red]internal error:[/] {exc.__class__.__name__}: {escape(terminal_safe(str(exc)))}", markup=True, emoji=False)
         console.print("run again with --debug for the traceback, and please report it")
         return EXIT_INTERNAL
 

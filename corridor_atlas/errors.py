@@ -8,6 +8,8 @@ fixed in one pass rather than one error per run.
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +56,16 @@ class InvalidInput(Exception):
 
 def display_path(path: str | Path) -> str:
     """A path as the user would type it: relative to the working directory when possible."""
-    p = Path(path)
+    p = Path(os.path.abspath(path))  # not resolve(): a symlink is shown by its own name (and may loop)
+    for cwd in (Path.cwd(), Path.cwd().resolve()):
+        try:
+            return str(p.relative_to(cwd))
+        except ValueError:
+            continue
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
+        return str(p.parent.resolve().relative_to(Path.cwd().resolve()) / p.name)
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
 
 
 def short_repr(value: object, limit: int = 80) -> str:
@@ -93,3 +100,24 @@ def pydantic_message(err: dict, noun: str = "key", known: list[str] = ()) -> str
     if "input" in err and kind.endswith("_type"):
         msg += f" (got {type(err['input']).__name__} {short_repr(err['input'])})"
     return msg
+
+
+#: Characters that steer a terminal or reorder what it shows: C0 and C1 controls, DEL, and
+#: Unicode bidirectional controls (U+202E makes "txt.exe" print as "exe.txt").
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_UNSAFE_KEEP_NEWLINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with every terminal control character shown as a visible escape (``\\x1b``, ``\\u202e``).
+
+    Everything printed that comes from a file name, a key or a value passes through here, so
+    an input can neither send escape sequences to the reader's terminal nor forge a line.
+    """
+    pattern = _TERMINAL_UNSAFE_KEEP_NEWLINES if keep_newlines else _TERMINAL_UNSAFE
+    return pattern.sub(_escape_char, text)

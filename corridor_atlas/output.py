@@ -16,9 +16,9 @@ the current run.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
-import stat
 import sys
 import tempfile
 import time
@@ -87,16 +87,35 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+def _keep_metadata(src: Path, dst: Path) -> None:
+    """Give `dst` the mode, times and (where allowed) owner of `src`: the swap must not change them."""
+    shutil.copystat(src, dst, follow_symlinks=False)
+    info = src.stat()
+    try:
+        os.chown(dst, info.st_uid, info.st_gid)
+    except (PermissionError, OSError):
+        pass  # only root may give a folder away; the mode is kept anyway
+
+
 def _carry_over(src: Path, dst: Path, skip: set[str]) -> None:
-    """Link (or copy) every file of `src` not in `skip` into the same place under `dst`."""
+    """Link (or copy) every file of `src` not in `skip` into the same place under `dst`.
+
+    Folders are recreated with their original mode, owner and times (set bottom-up, after
+    their content, so that filling them does not change their mtime); a folder where this
+    build writes a file (a manifest turned into a folder, say) gives way to the file.
+    """
+    folders: list[tuple[Path, Path]] = []
     for dirpath, dirnames, filenames in os.walk(src):
         rel = Path(dirpath).relative_to(src)
         for name in list(dirnames):
             if (Path(dirpath) / name).is_symlink():
                 filenames.append(name)  # recreate the link itself, do not descend
                 dirnames.remove(name)
+            elif (rel / name).as_posix() in skip:
+                dirnames.remove(name)  # replaced by the file this build wrote
             else:
                 (dst / rel / name).mkdir(exist_ok=True)
+                folders.append((Path(dirpath) / name, dst / rel / name))
         for name in filenames:
             key = (rel / name).as_posix()
             if key in skip:
@@ -107,10 +126,14 @@ def _carry_over(src: Path, dst: Path, skip: set[str]) -> None:
             if source.is_symlink():
                 os.symlink(os.readlink(source), target)
                 continue
+            if not source.is_file():
+                continue  # a FIFO, socket or device someone put there: not ours to copy
             try:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
+    for source, target in reversed(folders):
+        _keep_metadata(source, target)
 
 
 class SiteWriter:
@@ -119,6 +142,7 @@ class SiteWriter:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self._staged: dict[str, Path] = {}
+        self.digests: dict[str, str] = {}  # sha256 of each file written, for the manifest
         self._staging: Path | None = None
         self._started = time.time()
 
@@ -144,6 +168,7 @@ class SiteWriter:
             fh.flush()
             os.fsync(fh.fileno())
         self._staged[name] = path
+        self.digests[name] = hashlib.sha256(payload).hexdigest()
         _checkpoint(f"wrote {name}")
         return len(payload)
 
@@ -162,14 +187,14 @@ class SiteWriter:
             return
         umask = os.umask(0)
         os.umask(umask)
-        mode = stat.S_IMODE(out.stat().st_mode) if out.exists() else 0o777 & ~umask
-        os.chmod(staging, mode)  # mkdtemp makes 0700; the site keeps the folder's permissions
         if not out.exists():
+            os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; a new site gets the usual mode
             _checkpoint("before-swap")
             os.rename(staging, out)
             self._staging = None
         else:
             _carry_over(out, staging, set(self._staged))
+            _keep_metadata(out, staging)  # the site keeps the folder's mode and owner
             _checkpoint("before-swap")
             if not _exchange(staging, out):
                 old = Path(tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=out.parent))
@@ -193,3 +218,98 @@ class SiteWriter:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
+
+
+# --------------------------------------------------------------------------- where, and who
+
+
+class OutputRefused(Exception):
+    """The output folder cannot be used (the CLI prints the message and exits 2)."""
+
+
+LOCK_TIMEOUT_ENV = "CORRIDOR_ATLAS_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_S = 120.0
+
+
+def check_out_dir(out: Path, root: Path, inputs: list[Path], marker: str) -> None:
+    """Refuse an output folder the build must not swap: see docs/hostile-input.md, "Output".
+
+    The build replaces the whole folder, so it must not be the project, an ancestor of it
+    (``.``, ``..``, ``/``, ``~``), inside an input folder, a file, somewhere unwritable, or an
+    existing non-empty folder that no build of ours wrote (no ``marker`` file in it).
+    """
+    if not str(out).strip():
+        raise OutputRefused("--out is empty; name a folder, e.g. --out site")
+    target = Path(os.path.abspath(out))
+    real = target.resolve()
+    root = Path(root).resolve()
+    if real == root or real in root.parents or real.parent == real:
+        raise OutputRefused(f"--out {out}: is the project folder or one of its ancestors "
+                            f"({real}); the build replaces the whole output folder. Use e.g. --out site")
+    for folder in inputs:
+        folder = folder.resolve()
+        if real == folder or folder in real.parents:
+            raise OutputRefused(f"--out {out}: is inside the input folder {folder}; write the site elsewhere")
+    if target.exists() or target.is_symlink():
+        if not real.is_dir():
+            raise OutputRefused(f"--out {out}: exists and is not a folder")
+        try:
+            entries = [e.name for e in os.scandir(real)]
+        except OSError as exc:
+            raise OutputRefused(f"--out {out}: cannot list the folder ({exc.strerror})") from None
+        if entries and marker not in entries:
+            raise OutputRefused(f"--out {out}: is a non-empty folder that no Corridor Atlas build wrote "
+                                f"(no {marker} in it); the build replaces the folder, so choose a new or empty one")
+        if not os.access(real, os.W_OK | os.X_OK):
+            raise OutputRefused(f"--out {out}: the folder is not writable")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputRefused(f"--out {out}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputRefused(f"--out {out}: cannot write in {parent} (permission denied or read-only)")
+
+
+class BuildLock:
+    """An exclusive ``flock`` on ``.<out>.lock`` beside the output folder (never inside it).
+
+    A second build into the same folder waits up to ``timeout`` seconds, then gives up with
+    :class:`OutputRefused`, so two builds never interleave their manifest reads and swaps. The
+    lock file is left in place: deleting it would let a third build lock a different inode.
+    The kernel drops the lock when the process dies, even by SIGKILL.
+    """
+
+    def __init__(self, out: Path, timeout: float | None = None):
+        self.out = Path(os.path.abspath(out))
+        self.path = self.out.parent / f".{self.out.name}.lock"
+        env = os.environ.get(LOCK_TIMEOUT_ENV)
+        self.timeout = timeout if timeout is not None else float(env) if env else DEFAULT_LOCK_TIMEOUT_S
+        self._fd: int | None = None
+
+    def __enter__(self) -> "BuildLock":
+        import fcntl
+
+        try:  # the first write next to the output: where permissions or a read-only mount show
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise OutputRefused(f"--out {self.out}: cannot write in {self.path.parent} ({exc.strerror})") from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise OutputRefused(f"--out {self.out}: another build is writing there (lock {self.path}); "
+                                        f"waited {self.timeout:g} s. Try again when it has finished.") from None
+                time.sleep(0.1)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None

@@ -29,14 +29,25 @@ class SnapshotUnavailable(RuntimeError):
     """--png was asked for but Playwright or Chromium is missing; the message says how to fix it."""
 
 
+INSTALL_HINT = "install it with 'apt-get install -y chromium' (Debian/Ubuntu)"
+
+
+def _runnable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
 def chromium_executable() -> str:
-    path = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-    if os.path.exists(path):
-        return path
-    found = shutil.which("chromium")
-    if found:
-        return found
-    raise SnapshotUnavailable("--png needs Chromium: install it with 'apt-get install -y chromium'")
+    """The Chromium to photograph with: $CHROMIUM if set (and it must work), else Debian's."""
+    chosen = os.environ.get("CHROMIUM")
+    if chosen:
+        if _runnable(chosen):
+            return chosen
+        raise SnapshotUnavailable(f"--png: CHROMIUM={chosen!r} is not an executable file; "
+                                  f"unset it or point it at chromium, or {INSTALL_HINT}")
+    for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if path and _runnable(path):
+            return path
+    raise SnapshotUnavailable(f"--png needs Chromium, which is not installed: {INSTALL_HINT}")
 
 
 def photograph(pages: list[Path], width: int = PNG_WIDTH, height: int = PNG_HEIGHT) -> dict[Path, bytes]:
@@ -48,7 +59,11 @@ def photograph(pages: list[Path], width: int = PNG_WIDTH, height: int = PNG_HEIG
     executable = chromium_executable()
     shots: dict[Path, bytes] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        except Exception as exc:  # Playwright's Error: the binary is not a working Chromium
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise SnapshotUnavailable(f"--png: {executable} did not start as Chromium ({first_line}); {INSTALL_HINT}") from None
         try:
             context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
             for page_path in pages:

@@ -50,7 +50,14 @@ def start_build(root: Path, out: Path, env_extra: dict | None = None) -> subproc
     return subprocess.Popen(
         [sys.executable, "build.py", "--root", str(root), "--out", str(out)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    """In the child, before exec: Ctrl-C acts even when the test runner ignores SIGINT
+    (nohup, some CI), since an ignored signal stays ignored across exec."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_build(root: Path, out: Path) -> subprocess.CompletedProcess:

@@ -83,7 +83,7 @@
   }
 
   function init(data) {
-    var routes = {};
+    var routes = Object.create(null);  // keyed by route id: no prototype to collide with
     var current = null;
 
     function setHighlight(id, on) {
