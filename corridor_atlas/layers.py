@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 import orjson
@@ -26,6 +27,8 @@ from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
 from .errors import Problems, not_blank, pydantic_message, short_repr
+from .limits import collection_problems
+from .safe_read import UnsafeInput, project_root_of, read_text_input
 from .vocabulary import (
     AREA_KINDS,
     DATE_KEYS,
@@ -39,6 +42,7 @@ from .vocabulary import (
 )
 
 FEATURE_ID = r"^[a-z0-9][a-z0-9-]*$"
+LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 ISO_A3 = r"^[A-Z]{3}$"
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 WGS84_NAMES = {
@@ -54,6 +58,7 @@ GEOMETRY_TYPES_BY_KIND = {
 }
 REGION = box(*REGION_BOUNDS)
 LAYER_NAME = FEATURE_ID
+LAYER_NAME_PATTERN = FEATURE_ID
 GEOJSON_GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
 _RING = "closed rings (at least 4 positions, the last equal to the first)"
 COORDINATE_SHAPES = {
@@ -66,10 +71,32 @@ COORDINATE_SHAPES = {
 }
 
 
+#: Characters that hide or reorder text: C0 (but tab and newline) and C1 controls, DEL, bidi controls.
+TEXT_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_URL_FORBIDDEN = "\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+
+
 def _http_url(value: str) -> str:
-    # no whitespace and no control characters anywhere: only a plain http(s) URL is linked
-    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$", value, flags=re.IGNORECASE):
+    # no whitespace, control or bidi characters anywhere (fullmatch: "$" would let a final
+    # newline through), and a URL that parses with a host: only a plain http(s) URL is linked
+    ok = re.fullmatch(f"https?://[^{_URL_FORBIDDEN}/$.?#][^{_URL_FORBIDDEN}]*", value, flags=re.IGNORECASE)
+    if ok:
+        try:
+            ok = bool(urlsplit(value).hostname)
+        except ValueError:  # "https://[x": an unclosed IPv6 bracket
+            ok = False
+    if not ok:
         raise ValueError(f"{short_repr(value)} is not an http(s) URL")
+    return value
+
+
+def _no_controls(value: Any) -> Any:
+    """Text from data may not carry characters that hide or reorder what a reader sees."""
+    texts = [value] if isinstance(value, str) else [*value] if isinstance(value, list) else (
+        [*value, *value.values()] if isinstance(value, dict) else [])
+    for text in texts:
+        if isinstance(text, str) and (bad := TEXT_CONTROLS.search(text)):
+            raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
     return value
 
 
@@ -88,6 +115,9 @@ Date = Annotated[str, Field(pattern=DATE), AfterValidator(_real_date)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    # URLs (url, source) have their own, stricter check and message
+    _check_text = field_validator("*")(classmethod(lambda cls, v, info: v if info.field_name in ("url", "source") else _no_controls(v)))
 
 
 class Source(_Strict):
@@ -117,6 +147,10 @@ class Reported(_Strict):
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
+        # a length, an area, a capacity: never negative; 1e12 leaves room for any unit while
+        # keeping unit conversions finite (1.5e308 mi overflowed)
+        if not 0 <= value <= 1e12:
+            raise ValueError(f"{value!r} is out of range: a reported figure is between 0 and 1e12")
         return value
 
 
@@ -128,6 +162,7 @@ class TracePart(_Strict):
     end: Annotated[str, Field(min_length=1, alias="to")]
     accuracy: Literal[GEOMETRY_ACCURACIES]  # type: ignore[valid-type]
     km: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    note: str = ""
 
 
 class Trace(_Strict):
@@ -169,6 +204,9 @@ class FeatureProperties(_Strict):
     trace: Trace | None = None
     method: str = ""
     approach_km: Approach | None = None
+    # an area's outline as drawn over another basemap (base file name without .geojson →
+    # GeoJSON polygon), so that on every map its border coincides with the basemap's
+    outline_by_basemap: dict[Annotated[str, Field(pattern=LAYER_NAME_PATTERN)], dict[str, Any]] = {}
 
     _check_name = field_validator("name")(classmethod(lambda cls, v: not_blank(v)))
 
@@ -199,6 +237,11 @@ class Feature:
     layer: str
     props: FeatureProperties
     geometry: BaseGeometry
+    outline_by_basemap: dict[str, BaseGeometry] = field(default_factory=dict)
+
+    def geometry_on(self, basemap: str) -> BaseGeometry:
+        """The geometry to draw over the named basemap: its own outline if it has one."""
+        return self.outline_by_basemap.get(basemap, self.geometry)
 
     @property
     def id(self) -> str:
@@ -240,12 +283,14 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
     hostile JSON is recorded as a problem.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(path, "", f"cannot read the file: {exc}")
+        text = read_text_input(path, project_root_of(path))
+    except UnsafeInput as exc:
+        problems.add(path, "", str(exc))
         return None
     try:
         data = json.loads(text)
+        if LONE_SURROGATE_ESCAPE.search(text):
+            orjson.loads(text)  # json accepts a lone surrogate escape (not text: breaks the build); orjson refuses it
     except json.JSONDecodeError as exc:
         problems.add(path, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")
         return None
@@ -274,7 +319,10 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
     if not isinstance(data.get("features"), list):
         problems.add(path, "features", "must be a list of GeoJSON features")
         return None
-    return data
+    too_big = collection_problems(data)
+    for location, message in too_big:
+        problems.add(path, location, message)
+    return None if too_big else data
 
 
 def _feature_label(raw: Any, index: int) -> str:
@@ -329,6 +377,23 @@ def _empty(path: Path, where: str, problems: Problems) -> None:
     return None
 
 
+def _structure_problem(gtype: str, coordinates: Any) -> str | None:
+    """What GeoJSON requires but shapely forgives: closed rings, no empty line parts."""
+    if not isinstance(coordinates, list):
+        return None
+    if gtype == "MultiLineString":
+        for i, part in enumerate(coordinates):
+            if isinstance(part, list) and len(part) < 2:
+                return f"part {i} of the line has {len(part)} position(s); each part needs at least 2"
+    polygons = [coordinates] if gtype == "Polygon" else coordinates if gtype == "MultiPolygon" else []
+    for p, rings in enumerate(polygons):
+        for r, ring in enumerate(rings if isinstance(rings, list) else []):
+            if isinstance(ring, list) and len(ring) >= 2 and ring[0] != ring[-1]:
+                where = f"ring {r}" + (f" of polygon {p}" if gtype == "MultiPolygon" else "")
+                return f"{where} is not closed: its last position must repeat its first (RFC 7946)"
+    return None
+
+
 def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> BaseGeometry | None:
     """A shapely geometry, or None with the reason recorded."""
     if not isinstance(raw, dict) or "type" not in raw:
@@ -337,6 +402,10 @@ def parse_geometry(raw: Any, path: Path, where: str, problems: Problems) -> Base
     gtype = raw.get("type")
     if not isinstance(gtype, str) or gtype not in GEOJSON_GEOMETRY_TYPES or "coordinates" not in raw:
         problems.add(path, f"{where}: geometry", f"unsupported geometry {short_repr(gtype)}; expected one of {', '.join(GEOJSON_GEOMETRY_TYPES)} with coordinates")
+        return None
+    structure = _structure_problem(gtype, raw["coordinates"])
+    if structure:
+        problems.add(path, f"{where}: geometry", structure)
         return None
     geom = _fast_geometry(gtype, raw["coordinates"])
     if geom is not None:
@@ -369,9 +438,9 @@ def check_geometry(geom: BaseGeometry, kind: str, path: Path, where: str, proble
     if geom.geom_type in ("LineString", "MultiLineString") and not geom.is_simple:
         problems.add(path, f"{where}: geometry", "line crosses itself; split it or remove the loop")
         return False
-    if not REGION.contains(geom):
+    if not REGION.covers(geom):  # covers: a point on the region's edge is inside
         swapped = shapely.transform(geom, lambda coords: coords[:, ::-1])
-        if REGION.contains(swapped):
+        if REGION.covers(swapped):
             problems.add(path, f"{where}: geometry", "coordinates look swapped: GeoJSON order is [longitude, latitude]")
         else:
             w, s, e, n = REGION_BOUNDS
@@ -399,6 +468,8 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
     if not isinstance(title, str) or not title.strip():
         problems.add(path, "title", "every layer needs a title for the layer control")
         title = path.stem
+    elif bad := TEXT_CONTROLS.search(title):
+        problems.add(path, "title", f"contains the control character U+{ord(bad.group()):04X}; remove it")
     description = data.get("description", "")
     if not isinstance(description, str):
         problems.add(path, "description", "must be a string")
@@ -432,7 +503,16 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
         geom = parse_geometry(raw.get("geometry"), path, where, problems)
         if geom is None or not check_geometry(geom, props.kind, path, where, problems):
             continue
-        layer.features.append(Feature(layer=layer.name, props=props, geometry=geom))
+        outlines = {}
+        for basemap, raw_outline in props.outline_by_basemap.items():
+            at = f"{where}: properties.outline_by_basemap.{basemap}"
+            if basemap not in BASE_FILES:
+                problems.add(path, at, f"unknown basemap {basemap!r}; known: {', '.join(BASE_FILES)}")
+                continue
+            outline = parse_geometry(raw_outline, path, at, problems)
+            if outline is not None and check_geometry(outline, props.kind, path, at, problems):
+                outlines[basemap] = outline
+        layer.features.append(Feature(layer=layer.name, props=props, geometry=geom, outline_by_basemap=outlines))
     return layer if len(problems) == before else None
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,8 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InvalidInput, Problems
+from .geocheck import check_geography, load_water
 from .layers import BaseLayer, Layer, check_places_against_base, load_base_layers, load_layers
-from .output import SiteWriter, remove_stale_staging
+from .input_checks import check_base_geometry, check_map_limits
+from .output import BuildLock, SiteWriter, check_out_dir, remove_stale_staging
+from .safe_read import UnsafeInput, read_input
 from .prepare import prepare_map, selected_features, validate_references
 from .describe import describe_map
 from .render import render_page
@@ -57,12 +61,17 @@ class Inputs:
 
 def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     """Every definition and layer, validated; raises InvalidInput listing all problems."""
+    read_inputs(paths)  # FIFOs, links out of the project, huge files: refused before any loader opens them
     problems = Problems()
     specs = load_specs(paths.maps, problems, only)
+    check_map_limits(specs, paths.maps, problems)
     layers = load_layers(paths.layers, problems)
     base = load_base_layers(paths.base, problems)
+    check_base_geometry(base, problems)
     if "countries" in base:
         check_places_against_base(layers, base["countries"], problems)
+    # geographic rules (geocheck.py): countries crossed, land/sea, reported lengths
+    problems.extend(check_geography(layers, base, load_water(paths.base, problems)))
     if not only and not specs and not problems:
         problems.add(paths.maps, "", "no map definitions (*.toml) found")
     broken_layers = {p.stem for p in paths.layers.glob("*.geojson")} - set(layers)
@@ -71,6 +80,30 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     if problems:
         raise InvalidInput(problems.items)
     return Inputs(specs=specs, layers=layers, base=base)
+
+
+def input_files(paths: ProjectPaths) -> list[Path]:
+    """Every file a build reads as input, in a fixed order (what the fingerprint covers)."""
+    return (sorted(paths.maps.glob("*.toml")) + sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson"))
+            + sorted(comparisons_dir(paths.root).glob("*.toml")))
+
+
+def read_inputs(paths: ProjectPaths) -> dict[Path, bytes]:
+    """The bytes of every input file, read safely (corridor_atlas/safe_read.py); raises InvalidInput.
+
+    `build` fingerprints these bytes and `check` calls this too, so the two always agree on
+    what is readable, and no loader ever opens a FIFO, a device or a file over the size limit.
+    """
+    problems = Problems()
+    out: dict[Path, bytes] = {}
+    for path in input_files(paths):
+        try:
+            out[path] = read_input(path, paths.root)
+        except UnsafeInput as exc:
+            problems.add(path, "", str(exc))
+    if problems:
+        raise InvalidInput(problems.items)
+    return out
 
 
 def summary_description(spec: MapSpec, layers: dict[str, Layer]) -> str:
@@ -83,11 +116,11 @@ MANIFEST = ".corridor-atlas-build.json"
 CODE_DIR = Path(__file__).resolve().parent
 
 
-def _digest_files(files: list[Path]) -> str:
+def _digest_files(files: list[Path], contents: dict[Path, bytes] | None = None) -> str:
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode())
-        h.update(f.read_bytes())
+        h.update(contents[f] if contents is not None else f.read_bytes())
     return h.hexdigest()
 
 
@@ -97,22 +130,43 @@ def fingerprints(paths: ProjectPaths, options: dict) -> dict[str, str]:
     Reading and hashing the inputs costs milliseconds; validating and rendering them costs
     seconds, so a rebuild with nothing changed stops here.
     """
+    contents = read_inputs(paths)
     code = _digest_files(sorted(CODE_DIR.rglob("*.py")) + sorted((CODE_DIR / "static").glob("*")))
-    data = _digest_files(sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson"))
-                         + sorted(comparisons_dir(paths.root).glob("*.toml")))
+    data = _digest_files([p for p in contents if p.parent != paths.maps], contents)
     shared = hashlib.sha256(json.dumps([code, data, options], sort_keys=True).encode()).hexdigest()
     return {
-        p.stem: hashlib.sha256((shared + hashlib.sha256(p.read_bytes()).hexdigest()).encode()).hexdigest()
-        for p in sorted(paths.maps.glob("*.toml"))
+        p.stem: hashlib.sha256((shared + hashlib.sha256(contents[p]).hexdigest()).encode()).hexdigest()
+        for p in contents if p.parent == paths.maps
     }
 
 
-def _read_manifest(out_dir: Path) -> dict[str, str]:
+FILES_KEY = "__files__"  # in the manifest: sha256 of every file the build wrote, to verify the cache
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    """The last build's manifest; anything unreadable or malformed is no manifest (a full build)."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+        data = json.loads(read_input(out_dir / MANIFEST, out_dir, limit=1 << 20).decode("utf-8"))
+    except (UnsafeInput, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    files = data.get(FILES_KEY)
+    clean = {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    if isinstance(files, dict):
+        clean[FILES_KEY] = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+    return clean
+
+
+def _intact(out_dir: Path, name: str, manifest: dict) -> bool:
+    """The file is there, a regular file, and byte for byte what the last build wrote."""
+    expected = manifest.get(FILES_KEY, {}).get(name)
+    if expected is None:
+        return False
+    try:
+        return hashlib.sha256(read_input(out_dir / name, out_dir)).hexdigest() == expected
+    except UnsafeInput:
+        return False
 
 
 _WORKER_STATE: tuple | None = None  # (inputs, comparison sets), inherited by forked workers
@@ -130,6 +184,35 @@ def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool) -> tuple
     return render_comparison(comparisons[index], inputs.layers, inputs.base)
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: a worker must not outlive its build (kill -9 of the build included).
+
+    Linux: the kernel sends SIGKILL to the worker when its parent dies (prctl
+    PR_SET_PDEATHSIG). Elsewhere a daemon thread polls the parent's pid. Either way, if the
+    parent is already gone by the time this runs, the worker exits at once.
+    """
+    import ctypes
+    import signal
+    import threading
+
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            pr_set_pdeathsig = 1
+            armed = ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+
 def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: str, tiles: str | None, png: bool,
              workers: int):
     """Yield (job, result) in job order, spreading the jobs over up to `workers` processes."""
@@ -138,7 +221,8 @@ def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: s
     try:
         if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                                     initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
                 futures = [pool.submit(_run_job, job, asset_mode, tiles, png) for job in jobs]
                 for job, future in zip(jobs, futures):
                     yield job, future.result()
@@ -164,8 +248,20 @@ def build_site(
 
     Incremental: a map whose fingerprint matches the last build's and whose page is still
     there is not rebuilt; if nothing changed, nothing is even validated again. Returns the
-    maps that were (re)built.
+    maps that were (re)built. The cache is verified: a page that is missing or whose bytes
+    differ from what the manifest recorded is rebuilt.
+
+    The output folder is checked first (output.check_out_dir) and locked for the whole
+    build, so two builds into one folder wait for each other instead of interleaving.
     """
+    check_out_dir(out_dir, paths.root, [paths.maps, paths.layers.parent, CODE_DIR], MANIFEST)
+    out_dir = Path(os.path.abspath(out_dir))
+    with BuildLock(out_dir):
+        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental)
+
+
+def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, asset_mode: str, tiles: str | None,
+                  progress: Progress | None, png: bool, workers: int | None, incremental: bool) -> list[BuiltMap]:
     remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
     options = {"asset_mode": asset_mode, "tiles": tiles, "png": png}
     prints = fingerprints(paths, options)
@@ -175,11 +271,13 @@ def build_site(
     def up_to_date(map_id: str) -> bool:
         return (
             manifest.get(map_id) == prints.get(map_id)
-            and (out_dir / f"{map_id}.html").exists()
-            and (not png or (out_dir / f"{map_id}.png").exists())
+            and _intact(out_dir, f"{map_id}.html", manifest)
+            and (not png or _intact(out_dir, f"{map_id}.png", manifest))
         )
 
-    if all(up_to_date(m) for m in wanted) and manifest.get("__index__") == _index_print(prints) and (out_dir / "index.html").exists():
+    others = [name for name in manifest.get(FILES_KEY, {}) if name.startswith("compare-")]  # comparison pages
+    if (all(up_to_date(m) for m in wanted) and manifest.get("__index__") == _index_print(prints)
+            and _intact(out_dir, "index.html", manifest) and all(_intact(out_dir, n, manifest) for n in others)):
         return []
 
     inputs = load_inputs(paths, only)
@@ -224,6 +322,8 @@ def build_site(
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
         if not only:
             new_manifest["__index__"] = _index_print(prints)
+        kept = {n: d for n, d in manifest.get(FILES_KEY, {}).items() if n not in writer.digests and (out_dir / n).is_file()}
+        new_manifest[FILES_KEY] = dict(sorted({**kept, **writer.digests}.items()))
         writer.write(MANIFEST, json.dumps(new_manifest, sort_keys=True, indent=1) + "\n")
         writer.publish()
     return built

@@ -129,9 +129,9 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
     return out
 
 
-def _anchor(feature: Feature):
+def _anchor(feature: Feature, basemap: str):
     """Where a callout attached to a feature points: the point, a line's middle, an area's centre."""
-    geom = feature.geometry
+    geom = feature.geometry_on(basemap)
     if geom.geom_type == "Point":
         return geom
     if geom.geom_type in ("LineString", "MultiLineString"):
@@ -215,7 +215,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     for ref, layer, feats in chosen:
         out = []
         for feature in feats:
-            geom = prepare_line_or_point(feature.geometry, max_zoom)
+            geom = prepare_line_or_point(feature.geometry_on(countries_layer.name), max_zoom)
             if not geom.intersects(clip):
                 continue
             vertices += vertex_count(geom)
@@ -231,7 +231,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     shown_features = [by_id[f["properties"]["id"]] for pl in prepared_layers for f in pl.features]
     callouts = []
     for callout in spec.callouts:
-        point = _anchor(by_id[callout.at])
+        point = _anchor(by_id[callout.at], countries_layer.name)
         callouts.append({"text": callout.text, "lat": round(point.y, 4), "lon": round(point.x, 4), "direction": callout.direction})
 
     attributions = [countries_layer.attribution]

@@ -39,6 +39,8 @@ def feature(fid, kind, status, geometry, **extra):
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
+WATER = {"type": "FeatureCollection", "attribution": "Test water (none)", "features": []}
+
 ROUTES = {
     "type": "FeatureCollection",
     "name": "routes",
@@ -88,6 +90,8 @@ def write_project(root: Path, *, map_toml: str = MAP_TOML, routes: dict | None =
     (paths.maps / f"{map_id}.toml").write_text(map_toml, encoding="utf-8")
     (paths.layers / "routes.geojson").write_text(json.dumps(routes if routes is not None else ROUTES), encoding="utf-8")
     (paths.base / "countries.geojson").write_text(json.dumps(countries if countries is not None else COUNTRIES), encoding="utf-8")
+    # no seas or lakes in the two squares; the land and sea rules (geocheck.py) need the file
+    (paths.base / "water.geojson").write_text(json.dumps(WATER), encoding="utf-8")
     return paths
 
 

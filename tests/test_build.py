@@ -236,3 +236,36 @@ def test_build_site__no_osm_credit_without_traced_lines(project, tmp_path):
     build_site(project, tmp_path / "site")
     data = payload_of((tmp_path / "site" / "test-map.html").read_text())
     assert "OpenStreetMap" not in " ".join(data["attribution"])
+
+
+def test_build_site__area_is_drawn_with_the_outline_of_the_basemap_under_it(tmp_path):
+    """One geography per map: an area carries an outline per basemap; the page draws the one
+    that matches the basemap it shows, not its primary (detail) geometry."""
+    from .conftest import feature, square
+
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"].append(feature("test-area", "area", "operational", square(41.0, 39.0, 42.0, 40.0),
+                                      geometry_accuracy="traced", outline_by_basemap={"countries": square(41.0, 39.0, 43.0, 41.0)}))
+    paths = write_project(tmp_path / "p", routes=routes)
+    build_site(paths, tmp_path / "site")
+    data = payload_of((tmp_path / "site" / "test-map.html").read_text())
+    area = next(f for f in data["layers"][0]["geojson"]["features"] if f["properties"]["id"] == "test-area")
+    xs = [x for ring in area["geometry"]["coordinates"] for x, _ in ring]
+    assert max(xs) == 43.0  # the countries outline, not the 42.0 primary one
+    assert "outline_by_basemap" not in area["properties"]
+
+
+def test_load_layer__outline_for_an_unknown_basemap_is_named(tmp_path):
+    from corridor_atlas.errors import Problems
+    from corridor_atlas.layers import load_layer
+
+    from .conftest import feature, square
+
+    routes = json.loads(json.dumps(ROUTES))
+    routes["features"].append(feature("test-area", "area", "operational", square(41.0, 39.0, 42.0, 40.0),
+                                      outline_by_basemap={"countrys": square(41.0, 39.0, 43.0, 41.0)}))
+    path = tmp_path / "routes.geojson"
+    path.write_text(json.dumps(routes))
+    problems = Problems()
+    assert load_layer(path, problems) is None
+    assert "feature 'test-area': properties.outline_by_basemap.countrys: unknown basemap 'countrys'" in str(problems.items[0])

@@ -145,8 +145,9 @@
   }
 
   function init(map, data) {
-    var layers = {};
-    var counts = {};
+    /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
+    var layers = Object.create(null);
+    var counts = Object.create(null);
     map.createPane("atlas-base").style.zIndex = 250;
     map.createPane("atlas-country-labels").style.zIndex = 300;
 
@@ -169,7 +170,9 @@
       }).addTo(countryLabels);
     });
 
-    var overlays = {};
+    /* The layer control gets [group, label] pairs, never an object keyed by titles: a title
+       such as "__proto__" or "Callouts" is only a label, and two equal titles are two toggles. */
+    var overlays = [];
     data.layers.forEach(function (layer) {
       counts[layer.name] = 0;
       var group = L.geoJSON(layer.geojson, {
@@ -196,7 +199,7 @@
         }
       });
       layers[layer.name] = group;
-      overlays[escapeHtml(layer.title)] = group;
+      overlays.push([group, escapeHtml(layer.title)]);
       if (layer.shown) group.addTo(map);
     });
 
@@ -209,10 +212,12 @@
         .setContent(el("span", null, c.text))
         .addTo(callouts);
     });
-    overlays["Callouts"] = callouts;
+    overlays.push([callouts, "Callouts"]);
 
     var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
-    L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
+    var control = L.control.layers(null, null, { collapsed: narrow, position: "topright" });
+    overlays.forEach(function (entry) { control.addOverlay(entry[0], entry[1]); });
+    control.addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
 
