@@ -43,7 +43,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from . import measure
-from .compare import choose_borders, country_interiors
+from .compare import choose_borders, country_interiors, drawn_through_waypoints
 from .errors import Problems, pydantic_message
 from .layers import BaseLayer, Feature, Layer, parse_geometry, read_feature_collection
 from .vocabulary import LINE_KINDS
@@ -203,25 +203,6 @@ def _places(layers: Mapping[str, Layer]) -> dict[str, Feature]:
     return {f.id: f for layer in layers.values() for f in layer.features if f.props.kind == "place"}
 
 
-def _drawn_through_waypoints(feature: Feature, places: Mapping[str, Feature]) -> list[tuple[str, tuple[float, float]]] | None:
-    """(country, (lon, lat)) per waypoint when the line is exactly the chain of its waypoints.
-
-    Only such a line is a chain of chords standing for track between documented towns; a
-    schematic line with any other vertices (a derived sea leg, a bank line) is judged on its
-    geometry like a traced one.
-    """
-    p = feature.props
-    if p.geometry_accuracy != "schematic" or len(p.waypoints) < 2 or feature.geometry.geom_type != "LineString":
-        return None
-    stops = [places.get(w) for w in p.waypoints]
-    if any(s is None or s.props.country is None for s in stops):
-        return None
-    coords = [(s.geometry.x, s.geometry.y) for s in stops]
-    if [tuple(c[:2]) for c in feature.geometry.coords] != coords:
-        return None
-    return [(s.props.country, c) for s, c in zip(stops, coords)]
-
-
 def _pieces(geom: BaseGeometry) -> list[LineString]:
     """The connected stretches of a line (an intersection result may come in many bits)."""
     lines = measure._lines(geom)
@@ -249,7 +230,7 @@ def check_countries(feature: Feature, countries: Mapping[str, BaseGeometry], pla
     geometry with no slack. Slivers under SLIVER_KM are ignored either way.
     """
     declared = list(feature.props.countries)
-    stops = _drawn_through_waypoints(feature, places)
+    stops = drawn_through_waypoints(feature, places)
     out = []
     if stops is not None:
         passed, strays = measure.countries_along_waypoints(stops, countries, min_km=SLIVER_KM, chord_slack_km=CHORD_SLACK_KM)

@@ -28,13 +28,20 @@
     suspended: "suspended",
     closed: "closed"
   };
-  var ACCURACY_TEXT = { traced: "traced", schematic: "schematic", approximate: "approximate" };
+  var ACCURACY_TEXT = { traced: "traced", station_routed: "station-routed", schematic: "schematic", approximate: "approximate" };
+  /* "traced 581 km, schematic 89 km": how the route's km were drawn */
+  function accuracyText(r) {
+    var km = r.km_by_accuracy || {};
+    return Object.keys(ACCURACY_TEXT).filter(function (k) {
+      return Object.prototype.hasOwnProperty.call(km, k);
+    }).map(function (k) { return ACCURACY_TEXT[k] + " " + km[k] + " km"; }).join(", ");
+  }
 
   /* Columns: header text and how a cell is filled from a row (always via textContent). */
   var COLUMNS = [
     ["Route", function (td, r) {
       td.appendChild(el("strong", null, r.name));
-      td.appendChild(el("span", "compare-sub", ACCURACY_TEXT[r.geometry_accuracy] || r.geometry_accuracy));
+      td.appendChild(el("span", "compare-sub", accuracyText(r) || ACCURACY_TEXT[r.geometry_accuracy] || r.geometry_accuracy));
       td.title = r.id;
     }],
     ["Status", function (td, r) { td.textContent = r.status_text; }],
