@@ -306,22 +306,14 @@ def _zigzag(n: int):
     return LineString([(44.9 if i % 2 == 0 else 45.1, 38.5 + 3.0 * i / n) for i in range(n)])
 
 
-def test_compare__20000_vertex_zigzag_completes_and_work_scales_linearly(project):
+def test_compare__20000_vertex_zigzag_is_measured_right(project):
     """Before: 4,000 vertices took 76 s in country_interiors alone and 20,000 ran out of memory.
-    Timing targets live in bench/; here the ratio has a wide margin (linear ~10, quadratic ~100)."""
+    Here: the answer on 20,000 vertices (19,999 crossings). How the cost grows with vertices
+    is measured in bench/compare_scaling.py, not timed here."""
     _, base = compare.load_data(project.root)
-    borders = base["countries"]
-
-    def cost(n: int) -> tuple[float, compare.Measures]:
-        line = _zigzag(n)
-        started = time.process_time()
-        m = compare.measure_line(line, compare.country_interiors(line, borders))
-        return time.process_time() - started, m
-
-    small, _ = cost(2_000)
-    big, m = cost(20_000)
+    line = _zigzag(20_000)
+    m = compare.measure_line(line, compare.country_interiors(line, base["countries"]))
     assert m.border_crossings == 19_999 and m.countries[:3] == ["AAA", "BBB", "AAA"]
-    assert big < max(40 * small, 2.0), (small, big)
 
 
 def test_compare__linear_ordering_matches_the_reference_on_real_routes():
