@@ -251,6 +251,31 @@ def check_countries(feature: Feature, countries: Mapping[str, BaseGeometry], pla
     return out
 
 
+def _stretches(feature: Feature, dense: BaseGeometry) -> list[tuple[BaseGeometry, bool]]:
+    """The line cut into its trace parts, each with whether it follows OSM track.
+
+    ``trace.parts`` give each part's km in order; the cut falls at the vertex nearest that
+    cumulative km. A line without parts is one stretch (traced only if its accuracy says so).
+    """
+    trace = feature.props.trace
+    if trace is None or not trace.parts or dense.geom_type != "LineString":
+        return [(dense, feature.props.geometry_accuracy == "traced")]
+    coords = np.asarray(dense.coords)
+    steps = measure.GEOD.line_lengths(coords[:, 0], coords[:, 1])
+    along = np.concatenate([[0.0], np.cumsum(steps)]) / 1000.0
+    scale = along[-1] / max(sum(part.km for part in trace.parts), 1e-9)  # parts' km are rounded
+    out, start, done_km = [], 0, 0.0
+    for part in trace.parts:
+        done_km += part.km * scale
+        end = int(np.searchsorted(along, done_km)) if part is not trace.parts[-1] else len(coords) - 1
+        end = min(max(end, start + 1), len(coords) - 1)
+        out.append((LineString(coords[start:end + 1]), part.accuracy == "traced"))
+        start = end
+        if start >= len(coords) - 1:
+            break
+    return out
+
+
 def check_land_on_land(feature: Feature, water: Water) -> list[str]:
     """(b) A land route does not run over water for more than MAX_WATER_STRETCH_KM in one stretch."""
     dense = measure.densify(feature.geometry, STEP_KM)
@@ -258,10 +283,10 @@ def check_land_on_land(feature: Feature, water: Water) -> list[str]:
     if not near:
         return []
     wet = shapely.union_all([geom for _, geom in near])
-    if feature.props.trace is not None and feature.props.trace.osm_way_ids:
-        # traced along real track: only water deeper than the shore's accuracy counts
-        wet = wet.buffer(-SHORE_ACCURACY_KM / KM_PER_DEGREE_LATITUDE)
-    over = dense.intersection(wet)
+    deep = wet.buffer(-SHORE_ACCURACY_KM / KM_PER_DEGREE_LATITUDE)
+    # stretches traced along real track are judged against deep water only (the shore's
+    # accuracy), every other stretch (straight between stations or waypoints) against all water
+    over = shapely.union_all([stretch.intersection(deep if traced else wet) for stretch, traced in _stretches(feature, dense)])
     out = []
     for piece in _pieces(over):
         km = measure.geodesic_length_km(piece)

@@ -137,6 +137,25 @@ def test_land__a_line_beside_the_lake_passes():
     assert run(line("lakeside", [(41.0, 40.45), (44.0, 40.45)], ["AAA"], kind="road")) == []
 
 
+def test_land__a_traced_stretch_on_a_coarse_shore_passes_a_straight_one_does_not():
+    """Along OSM track only water deeper than the shore's accuracy counts; a stretch drawn
+    straight between stations is judged against all water."""
+    # 0.55 km inside the lake all along its south shore (short steps: a long geodesic would bow north)
+    shore = [(41.5 + i / 10, 40.505) for i in range(21)]
+    parts = [{"from": "A", "to": "B", "accuracy": "traced", "km": 169.4}]
+    traced = line("coast-traced", shore, ["AAA"], accuracy="traced",
+                  trace={"extract": "test", "osm_way_ids": [1], "parts": parts})
+    assert run(traced) == []
+    straight = line("coast-straight", shore, ["AAA"], accuracy="station_routed",
+                    trace={"extract": "test", "osm_node_ids": [1, 2], "parts": [dict(parts[0], accuracy="station_routed")]})
+    assert len(run(straight)) == 1
+    mixed = line("coast-mixed", [(41.0, 40.3), *shore], ["AAA"], accuracy="station_routed",
+                 trace={"extract": "test", "osm_way_ids": [1], "osm_node_ids": [1],
+                        "parts": [{"from": "S", "to": "A", "accuracy": "station_routed", "km": 46.9},
+                                  dict(parts[0])]})
+    assert run(mixed) == []
+
+
 def test_land__no_water_file_skips_only_this_rule():
     assert run(line("across-lake", [(41.0, 40.75), (44.0, 40.75)], ["AAA"]), with_water=False) == []
 
