@@ -190,25 +190,45 @@ def _round_geom(geom) -> dict:
     return {"type": m["type"], "coordinates": rnd(json.loads(json.dumps(m["coordinates"])))}
 
 
+#: The basemap whose outline an area's own geometry takes (measures and checks use it): the
+#: OSM-derived detail where the area has one; other basemaps' outlines ride along.
+PRIMARY_BASEMAPS = ("countries-detail", "countries")
+
+
 def base_area_feature(a: dict) -> dict:
-    """An area taken whole from a base file (e.g. the derived Nakhchivan polygon): traced."""
+    """An area taken from data/base/areas.geojson: one outline per basemap, each built from
+    that basemap's own polygons (regenerate_base.py), so it coincides with the map under it."""
     data = json.loads((ROOT / "data" / "base" / a["base_file"]).read_text(encoding="utf-8"))
-    feature = data["features"][0]
-    base_props = feature["properties"]
+    variants = {f["properties"]["basemap"]: f for f in data["features"] if f["properties"]["id"] == a["id"]}
+    if not variants:
+        raise AssemblyError(f"area {a['id']!r}: no outline with that id in data/base/{a['base_file']}")
+    primary = next(variants[b] for b in PRIMARY_BASEMAPS if b in variants)
+    base_props = primary["properties"]
+    measured = "; ".join(
+        f"on the {'OpenStreetMap-derived' if b == 'countries-detail' else 'Natural Earth'} basemap "
+        f"{variants[b]['properties']['area_km2']:,.0f} km²" for b in PRIMARY_BASEMAPS if b in variants)
+    documented = base_props.get("documented_area_km2")
+    note = a.get("note", "")
+    note += f" Outline: {base_props['method']} Area {measured}"
+    note += f", against the documented {documented:,} km²." if documented else "."
     props = {
         "id": a["id"],
         "name": a["name"],
         "kind": "area",
         "status": a["status"],
-        "geometry_accuracy": "traced",
+        "geometry_accuracy": base_props["accuracy"],
         "label": bool(a.get("label", False)),
-        "note": (a.get("note", "") + f" Outline: {base_props['candidate']}; computed area "
-                 f"{base_props['area_km2']:,.0f} km² against the documented {base_props['documented_area_km2']:,} km².").strip(),
-        "sources": _src(a["sources"]) + [{"title": f"data/base/{a['base_file']} ({data['attribution']})", "url": "https://www.naturalearthdata.com/"}],
-        "reported": [{"quantity": "area", "value": base_props["documented_area_km2"], "unit": "km2",
-                      "source": base_props["documented_area_source"]}],
+        "note": note.strip(),
+        "sources": _src(a["sources"]) + [{"title": f"data/base/{a['base_file']} ({data['attribution']})",
+                                           "url": "https://www.naturalearthdata.com/"}],
+        "outline_by_basemap": {b: f["geometry"] for b, f in sorted(variants.items()) if f is not primary},
     }
-    return {"type": "Feature", "properties": props, "geometry": feature["geometry"]}
+    if a.get("dates"):
+        props["dates"] = dict(a["dates"])
+    if documented:
+        props["reported"] = [{"quantity": "area", "value": documented, "unit": "km2",
+                              "source": base_props["documented_area_source"]}]
+    return {"type": "Feature", "properties": props, "geometry": primary["geometry"]}
 
 
 def area_feature(a: dict, admin1_path: Path) -> dict | None:
@@ -299,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--admin1", type=Path, default=ROOT / "data" / "base" / "admin1.geojson")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    from corridor_atlas.source_tomls import check_sources  # places.toml, routes.toml: every mistake listed, exit 2
+
+    if problems := check_sources(HERE):
+        print("\n".join(str(p) for p in problems.items), file=sys.stderr)
+        return 2
     try:
         counts = assemble(args.gazetteer, args.out, args.admin1)
     except AssemblyError as exc:

@@ -8,11 +8,14 @@ computed here from the committed base data, deterministically, and written to
 
 - data/sources/geometry/sea-legs.geojson  shortest paths at sea between the ports
 - data/sources/geometry/banks.geojson     the Aras corridor along the Iranian bank
+- data/sources/geometry/land-paths.geojson pipelines through their waypoints, each chord that
+  would cross a lake or the sea replaced by the shortest path on land
 
 for data/sources/assemble_layers.py to splice into the layers. Inputs: data/base/water.geojson
-(OSM-derived seas and lakes), data/base/countries-detail.geojson (OSM-derived land) and the
-gazetteer places in data/layers/places.geojson. Nothing is typed in but the route/place ids
-and the method parameters below.
+(OSM-derived seas and lakes), data/base/countries-detail.geojson (OSM-derived land), the
+gazetteer places in data/layers/places.geojson and the routes' waypoints in
+data/sources/routes.toml. Nothing is typed in but the route/place ids and the method
+parameters below.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +37,13 @@ from shapely.geometry import LineString, Point, box, shape
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from corridor_atlas.measure import _local_aeqd, _reproject, geodesic_length_km, km_by_country  # noqa: E402
+from corridor_atlas.measure import _local_aeqd, _reproject, densify, geodesic_length_km, km_by_country  # noqa: E402
 
 GEOD = Geod(ellps="WGS84")
 WATER = ROOT / "data" / "base" / "water.geojson"
 DETAIL = ROOT / "data" / "base" / "countries-detail.geojson"
 PLACES = ROOT / "data" / "layers" / "places.geojson"
+ROUTES = ROOT / "data" / "sources" / "routes.toml"
 OUT_DIR = ROOT / "data" / "sources" / "geometry"
 DECIMALS = 5
 
@@ -67,6 +72,21 @@ ARAS = {
 }
 
 BANK_SIMPLIFY_M = 20.0  # Douglas-Peucker tolerance of a bank line, metres
+
+# Land routes drawn through their waypoints (routes.toml) whose straight chords would run over
+# a lake or the sea: such a chord becomes the shortest path on land between its waypoints.
+LAND_PATH_ROUTES = ("btc-pipeline", "cpc-pipeline")
+MAX_WATER_STRETCH_KM = 1.0  # as corridor_atlas/geocheck.py: a longer stretch over water is misdrawn
+WATER_STEP_KM = 0.25        # geodesic sampling of a line tested against water (as geocheck.py)
+LAND_CELL_KM = 1.0          # grid cell of the shortest path on land
+LAND_SAMPLE_KM = 0.05       # spacing of the points that measure an edge's length over water
+SHORE_MARGIN_KM = 0.2       # the path keeps this far off the water, except where it crosses a
+                            # river narrower than 1 km (or starts at a waypoint on the shore)
+WATER_COST = 20.0           # a km over water or within SHORE_MARGIN_KM of it costs as much as this
+                            # many km on land: the path goes round a lake and crosses a river where
+                            # it is narrowest
+LAND_PAD_KM = 30.0          # search box: the chord's bounding box grown by this much ...
+LAND_PAD_FRACTION = 0.5     # ... or by this fraction of the chord, if more
 
 ATTRIBUTION = ("Derived from © OpenStreetMap contributors (ODbL) water and land polygons "
                "(geo-maps 0.6.0) and GeoNames places (CC BY 4.0)")
@@ -289,6 +309,151 @@ def aras_corridor(countries, places) -> tuple[dict, dict]:
             "geometry": {"type": "LineString", "coordinates": [list(c) for c in line.coords]}}, figures
 
 
+# --------------------------------------------------------------------------- land paths
+
+
+def load_water():
+    """All water, seas and lakes, as corridor_atlas/geocheck.py judges a land route against it."""
+    fc = json.loads(WATER.read_text(encoding="utf-8"))
+    return shapely.unary_union([shape(f["geometry"]) for f in fc["features"]])
+
+
+def water_stretches_km(line, water) -> list[float]:
+    """Km of each stretch of ``line`` (lon/lat, along geodesics) over ``water``, measured as geocheck.py does."""
+    dense = densify(line, WATER_STEP_KM)
+    minx, miny, maxx, maxy = dense.bounds
+    wet = dense.intersection(shapely.clip_by_rect(water, minx - 0.01, miny - 0.01, maxx + 0.01, maxy + 0.01))
+    pieces = [piece for piece in explode(wet) if piece.geom_type == "LineString" and not piece.is_empty]
+    return [geodesic_length_km(piece) for piece in pieces]
+
+
+def land_grid_path(shore_m, extent_m, start_m, end_m, cell_m: float, inv,
+                   sample_m: float = LAND_SAMPLE_KM * 1000.0) -> list[tuple[float, float]]:
+    """Cheapest 16-neighbour path over grid cells in ``extent_m``, water allowed at a price.
+
+    An edge costs its geodesic length times 1 + WATER_COST × its share over ``shore_m``
+    (the water and its margin), the share measured at points ``sample_m`` apart: a crossing
+    costs in proportion to its length, so a river is crossed where it is narrowest and a
+    lake is gone round. Returns cell centres in projected metres, from the cell nearest
+    ``start_m`` to the cell nearest ``end_m``.
+    """
+    minx, miny, maxx, maxy = extent_m.bounds
+    xs = np.arange(math.floor(minx / cell_m), math.ceil(maxx / cell_m) + 1) * cell_m
+    ys = np.arange(math.floor(miny / cell_m), math.ceil(maxy / cell_m) + 1) * cell_m
+    X, Y = np.meshgrid(xs, ys)
+    ny, nx = X.shape
+    cx, cy = X.ravel(), Y.ravel()
+    lon, lat = inv.transform(cx, cy)
+    # An edge (at most √5 cells long) whose ends both lie further than 1.2 cells from the
+    # shore band cannot touch it: only the others are sampled.
+    shapely.prepare(shore_m)
+    near_band = shore_m.buffer(1.2 * cell_m)
+    shapely.prepare(near_band)
+    near = shapely.contains_xy(near_band, X, Y).ravel()
+    rows, cols = np.divmod(np.arange(nx * ny), nx)
+    src, dst, cost = [], [], []
+    for dr, dc in [(1, 0), (0, 1), (1, 1), (1, -1), (2, 1), (1, 2), (2, -1), (1, -2)]:
+        r2, c2 = rows + dr, cols + dc
+        inside = (r2 >= 0) & (r2 < ny) & (c2 >= 0) & (c2 < nx)
+        a, b = rows[inside] * nx + cols[inside], r2[inside] * nx + c2[inside]
+        length = GEOD.inv(lon[a], lat[a], lon[b], lat[b])[2]
+        factor = np.ones(len(a))
+        n = math.ceil(cell_m * math.hypot(dr, dc) / sample_m)
+        t = (np.arange(n) + 0.5) / n  # midpoints of n equal pieces
+        probed = np.flatnonzero(near[a] | near[b])
+        if len(probed):
+            ia, ib = a[probed], b[probed]
+            px = cx[ia, None] + (cx[ib] - cx[ia])[:, None] * t
+            py = cy[ia, None] + (cy[ib] - cy[ia])[:, None] * t
+            factor[probed] += WATER_COST * shapely.contains_xy(shore_m, px, py).mean(axis=1)
+        src.append(a)
+        dst.append(b)
+        cost.append(length * factor)
+    src, dst, cost = np.concatenate(src), np.concatenate(dst), np.concatenate(cost)
+    n = nx * ny
+    graph = coo_matrix((np.concatenate([cost, cost]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                       shape=(n, n)).tocsr()
+
+    def nearest(p):
+        return int(np.argmin((cx - p[0]) ** 2 + (cy - p[1]) ** 2))
+
+    a, b = nearest(start_m), nearest(end_m)
+    _, pred = dijkstra(graph, indices=a, return_predecessors=True)
+    path = [b]
+    while path[-1] != a:
+        path.append(int(pred[path[-1]]))
+    return [(float(cx[i]), float(cy[i])) for i in reversed(path)]
+
+
+def land_path(water, a: Point, b: Point, cell_km: float = LAND_CELL_KM, margin_km: float = SHORE_MARGIN_KM,
+              pad_km: float = LAND_PAD_KM, pad_fraction: float = LAND_PAD_FRACTION) -> LineString:
+    """Shortest path on land from ``a`` to ``b`` (lon/lat), round the water, straightened.
+
+    The grid path (:func:`land_grid_path`) is pulled straight (:func:`pull_string`) inside
+    the land kept ``margin_km`` off the water, widened by the grid path's own stretches
+    nearer the water than that (its river crossings, and the ends if a waypoint lies by the
+    shore): the straightened line crosses water only where the grid path does.
+    """
+    fwd, inv = _local_aeqd(LineString([a, b]))
+    am, bm = _reproject(a, fwd), _reproject(b, fwd)
+    pad = max(pad_km * 1000.0, pad_fraction * am.distance(bm))
+    extent = box(min(am.x, bm.x) - pad, min(am.y, bm.y) - pad, max(am.x, bm.x) + pad, max(am.y, bm.y) + pad)
+    lon, lat = inv.transform(*extent.exterior.xy)
+    water_near = shapely.clip_by_rect(water, min(lon) - 1, min(lat) - 1, max(lon) + 1, max(lat) + 1)
+    wet = _reproject(water_near, fwd).intersection(extent.buffer(5 * cell_km * 1000.0))
+    shore = wet.buffer(margin_km * 1000.0)
+    cells = land_grid_path(shore, extent, (am.x, am.y), (bm.x, bm.y), cell_km * 1000.0, inv)
+    path = [(am.x, am.y)] + cells + [(bm.x, bm.y)]
+    near_water = LineString(path).intersection(shore)
+    free = shapely.union_all([extent.difference(shore), near_water.buffer(1.0)])
+    straight = pull_string(path, free)
+    return LineString([a.coords[0], *(inv.transform(x, y) for x, y in straight[1:-1]), b.coords[0]])
+
+
+def route_over_land(water, places: dict[str, Point], waypoints: list[str]) -> tuple[LineString, list[dict]]:
+    """The route through its waypoints, each chord over water for more than MAX_WATER_STRETCH_KM on land instead.
+
+    Returns the line and, per replaced chord, its ends and km before and after.
+    """
+    coords, replaced = [tuple(places[waypoints[0]].coords[0])], []
+    for u, v in zip(waypoints, waypoints[1:]):
+        chord = LineString([places[u], places[v]])
+        over = water_stretches_km(chord, water)
+        if max(over, default=0.0) <= MAX_WATER_STRETCH_KM:
+            coords.append(tuple(places[v].coords[0]))
+            continue
+        path = land_path(water, places[u], places[v])
+        coords.extend(path.coords[1:])
+        replaced.append({"from": u, "to": v, "straight_km": geodesic_length_km(chord),
+                         "straight_water_km": [round(k, 2) for k in over],
+                         "path_km": geodesic_length_km(path),
+                         "path_water_km": [round(k, 2) for k in water_stretches_km(path, water)]})
+    return LineString(_round_coords(coords)), replaced
+
+
+def land_path_feature(route: dict, water, places: dict[str, Point],
+                      names: dict[str, str]) -> tuple[dict, list[dict]]:
+    """The route's feature for land-paths.geojson (refused if water remains) and its replaced chords."""
+    line, replaced = route_over_land(water, places, route["waypoints"])
+    worst = max(water_stretches_km(line, water), default=0.0)
+    if worst > MAX_WATER_STRETCH_KM:
+        raise SystemExit(f"{route['id']}: the land path still runs {worst:.2f} km over water in one stretch")
+    chords = " and ".join(f"{names[r['from']]} to {names[r['to']]}" for r in replaced)
+    props = {
+        "id": route["id"],
+        "geometry_accuracy": "schematic",
+        "waypoints_used": list(route["waypoints"]),
+        "method": (f"Straight between the documented waypoints, except {chords or 'none'}, each drawn as the "
+                   f"shortest path on land between its two waypoints (no documented point between them) round "
+                   f"the seas and lakes of data/base/water.geojson ({LAND_CELL_KM:g} km grid with 16 neighbours "
+                   f"and geodesic weights, a km over water or within {SHORE_MARGIN_KM * 1000:g} m of it costing "
+                   f"{WATER_COST:g} km so that a river is crossed where narrowest), then straightened where a "
+                   f"straight piece stays {SHORE_MARGIN_KM * 1000:g} m off the water."),
+    }
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in line.coords]}}, replaced
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -321,6 +486,18 @@ def main() -> int:
     aras, figures = aras_corridor(load_countries(), places)
     write_fc(OUT_DIR / "banks.geojson", [aras])
     print(f"aras-corridor: {figures}", file=sys.stderr)
+    routes = {r["id"]: r for r in tomllib.loads(ROUTES.read_text(encoding="utf-8"))["route"]}
+    names = {f["properties"]["id"]: f["properties"]["name"]
+             for f in json.loads(PLACES.read_text(encoding="utf-8"))["features"]}
+    water, land_features = load_water(), []
+    for route_id in LAND_PATH_ROUTES:
+        feature, replaced = land_path_feature(routes[route_id], water, places, names)
+        land_features.append(feature)
+        print(f"{route_id}: {geodesic_length_km(shape(feature['geometry'])):.1f} km", file=sys.stderr)
+        for r in replaced:
+            print(f"  {r['from']} -> {r['to']}: straight {r['straight_km']:.1f} km (water {r['straight_water_km']}), "
+                  f"on land {r['path_km']:.1f} km (water {r['path_water_km']})", file=sys.stderr)
+    write_fc(OUT_DIR / "land-paths.geojson", land_features)
     return 0
 
 

@@ -290,6 +290,26 @@ def taut(arc: list[tuple[float, float]], country) -> list[tuple[float, float]]:
     return [(x, y) for x, y in arc]
 
 
+AROUND_WATER_NOTE = ("No track in the extract and no station between: the straight leg would cross water, so it is "
+                     "drawn as the shortest path on land between the two stations (data/sources/derive_lines.py).")
+
+
+@lru_cache(maxsize=1)
+def _water():
+    import derive_lines  # noqa: PLC0415  (next to this script; only needed when a leg meets water)
+
+    return derive_lines, derive_lines.load_water()
+
+
+def around_water(a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]] | None:
+    """The shortest path on land from a to b if the straight leg runs over water for more than
+    1 km in one stretch (the rule build.py check applies), else None."""
+    derive_lines, water = _water()
+    if max(derive_lines.water_stretches_km(LineString([a, b]), water), default=0.0) <= derive_lines.MAX_WATER_STRETCH_KM:
+        return None
+    return [(x, y) for x, y in derive_lines.land_path(water, Point(a), Point(b)).coords]
+
+
 def load_countries(path: Path = COUNTRIES) -> dict[str, object]:
     """Country land polygons (OpenStreetMap-derived base data) by ISO alpha-3."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -353,12 +373,14 @@ def resolve_stop(spec: dict, stations: dict[int, dict], ways_by_id: dict[int, di
     raise TraceError(f"stop needs station, way_end or place: {spec}")
 
 
-def trace_route(stops: list[Stop], graph: nx.Graph | None, snap_m: float, countries: dict | None = None) -> list[Part]:
+def trace_route(stops: list[Stop], graph: nx.Graph | None, snap_m: float, countries: dict | None = None,
+                around=None) -> list[Part]:
     """Legs between consecutive stops, merged into parts of one accuracy.
 
     Both ends snapped to connected track -> "traced" along the shortest path; else straight:
     "station_routed" between OSM stops, "schematic" when a gazetteer place is involved or
-    when the leg follows a country's outline (``inside``).
+    when the leg follows a country's outline (``inside``). ``around(a, b)`` may replace a
+    straight leg that would cross water by a path on land (then "schematic").
     """
     if len(stops) < 2:
         raise TraceError("a route needs at least two stops")
@@ -376,6 +398,10 @@ def trace_route(stops: list[Stop], graph: nx.Graph | None, snap_m: float, countr
         else:
             coords, ways = [a.point, b.point], set()
             accuracy = "schematic" if "place" in (a.kind, b.kind) else "station_routed"
+            detour = around(a.point, b.point) if around else None
+            if detour is not None:  # the straight leg would cut across a bay or a lake
+                coords, accuracy = detour, "schematic"
+                b = Stop(b.name, b.lonlat, b.kind, b.osm_id, AROUND_WATER_NOTE, b.inside)
         if parts and parts[-1].accuracy == accuracy and parts[-1].note == b.leg_note:
             parts[-1].end = b.name
             parts[-1].coords += coords[1:]
@@ -440,7 +466,7 @@ def trace_all(osm_dir: Path, config: dict, places: dict[str, dict]) -> tuple[dic
             if key not in graphs:
                 graphs[key] = build_track_graph(ways, set(route["types"]))
             graph = graphs[key]
-        parts = trace_route(stops, graph, snap_m, countries)
+        parts = trace_route(stops, graph, snap_m, countries, around=around_water)
         features.append(route_feature(route["id"], stops, parts))
         all_stops[route["id"]] = stops
         for s in stops:
