@@ -454,7 +454,7 @@ def test_terminal__escapes_in_file_names_never_reach_the_terminal(project):
     assert "evil\\x1b]0;owned\\x07\\x1b[2J\\u202egpj.exe\\x9b31m\\x7f.geojson" in result.stderr
 
 
-def test_terminal__compare_csv_json_and_table_escape_control_characters(project, capsys):
+def test_terminal__compare_refuses_control_characters_in_data_and_escapes_them_in_the_message(project, capsys):
     routes = copy.deepcopy(ROUTES)
     routes["features"][2]["properties"]["sponsor"] = HOSTILE_TEXT
     write_project(project.root, routes=routes)
@@ -463,10 +463,26 @@ def test_terminal__compare_csv_json_and_table_escape_control_characters(project,
     (folder / "t.toml").write_text('title = "T"\nroutes = ["test-pipeline"]\nbounds = [[38, 40], [42, 50]]\n', encoding="utf-8")
     for fmt in ("csv", "json", "table"):
         code, out, err = cli(capsys, "compare", "t", "--root", str(project.root), "--format", fmt)
-        assert code == 0, err
-        assert not any(c in out for c in "\x1b\x07\u202e\x9b\x7f"), fmt
-    code, out, _ = cli(capsys, "compare", "t", "--root", str(project.root), "--format", "json")
-    assert json.loads(out)[0]["sponsor"] == HOSTILE_TEXT  # JSON escapes are lossless
+        assert code == 2 and "control character" in err, err
+        assert not any(c in out + err for c in "\x1b\x07\u202e\x9b\x7f"), fmt
+
+
+def test_terminal__csv_json_and_table_escape_control_characters_that_reach_them(project):
+    """Defence in depth: validation refuses control characters in text, and the writers escape
+    any that reach them all the same (CSV and the table visibly, JSON losslessly)."""
+    import io
+
+    from rich.console import Console
+
+    _, rows = compare.compare_set(REPO, "nakhchivan")
+    rows = [dict(rows[0], sponsor=HOSTILE_TEXT, name=HOSTILE_TEXT)]
+    cset = compare.load_and_check_sets(REPO, compare.load_data(REPO)[0], ["nakhchivan"])[0]
+    table = io.StringIO()
+    Console(file=table, width=200, force_terminal=False).print(compare.rich_table(cset, rows))
+    for out in (compare.to_csv(rows), table.getvalue()):
+        assert not any(c in out for c in "\x1b\x07\u202e\x9b\x7f")
+        assert "\\x1b" in out
+    assert json.loads(compare.to_json(rows))[0]["sponsor"] == HOSTILE_TEXT
 
 
 def test_terminal_safe__every_control_and_bidi_character():
