@@ -80,3 +80,26 @@ def test_index_page__lists_every_map(chromium, built_site):
         assert log.network_requests() == [] and log.page_errors == []
     finally:
         page.context.close()
+
+
+def test_map_page__popups_say_how_each_line_is_drawn(chromium, built_site):
+    """A traced railway's popup gives its km along OSM track and the extract; a schematic
+    line's says schematic; the attribution credits OpenStreetMap for the traced lines."""
+    page, log = open_page(chromium, (built_site / "instc.html").as_uri())
+    try:
+        texts = page.evaluate(
+            """() => { const out = {};
+                 Object.values(window.atlas.layers).forEach(g => g.eachLayer(l => {
+                   if (!(l instanceof L.Polyline) || !l.feature) return;
+                   l.openPopup(); const el = l.getPopup().getElement();
+                   out[l.feature.properties.id] = el ? el.innerText : ""; l.closePopup(); }));
+                 return out; }"""
+        )
+        eastern = texts["instc-eastern-route"]
+        assert "km along OpenStreetMap track" in eastern and "OpenStreetMap railway extract of 2026-04-01" in eastern
+        assert "straight between OpenStreetMap stations" in texts["qazvin-rasht-railway"]
+        assert "shortest path at sea" in texts["instc-sea-leg-bandar-abbas-mumbai"]
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert "Traced and derived lines: © OpenStreetMap contributors" in attribution
+    finally:
+        page.context.close()
