@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import shapely
+import shapely.affinity
 from shapely.ops import polylabel
 import xyzservices.providers as xyz
 from shapely.geometry import box
@@ -103,7 +104,8 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         "note": p.note,
         "dates": dict(p.dates),
         "countries": list(p.countries),
-        "reported": [{"quantity": r.quantity, "value": r.value, "unit": r.unit, "source": r.source} for r in p.reported],
+        "reported": [{k: v for k, v in (("quantity", r.quantity), ("value", r.value), ("unit", r.unit), ("source", r.source),
+                                        ("country", r.country), ("note", r.note)) if v not in (None, "")} for r in p.reported],
     }
     out.update({k: v for k, v in optional.items() if v})
     if p.trace is not None:
@@ -199,14 +201,21 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     decimals = decimals_for_zoom(max_zoom)
     countries, labels = [], []
     vertices = 0
-    min_label_area = ((view[2] - view[0]) * (view[3] - view[1])) / 400
+    # Every country with a real share of the default view gets a label, placed where the
+    # reader looks (the pole of inaccessibility of its largest part inside the view, grown by
+    # a tenth each side because a screen shows a little more than the declared bounds), not
+    # at the centre of a part that may lie off screen.
+    label_box = shapely.affinity.scale(box(*view), 1.2, 1.2)
+    min_label_area = box(*view).area / 400
     for feature, geom in zip(countries_layer.features, base_geoms):
         if geom is None:
             continue
         vertices += vertex_count(geom)
         countries.append({"iso_a3": feature.props.iso_a3, "q": encode_polygons(geom, decimals)})
-        largest = max(shapely.get_parts(geom), key=lambda g: g.area)
-        if largest.area >= min_label_area:
+        in_view = shapely.get_parts(geom.intersection(label_box))
+        in_view = [g for g in in_view if g.geom_type == "Polygon"]
+        largest = max(in_view, key=lambda g: g.area) if in_view else None
+        if largest is not None and largest.area >= min_label_area:
             spot = polylabel(largest, tolerance=0.05)
             labels.append({"name": feature.props.name, "lat": round(spot.y, 3), "lon": round(spot.x, 3)})
 

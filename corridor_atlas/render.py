@@ -25,7 +25,7 @@ from . import assets
 from .prepared import PreparedMap
 from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
-from .style import LegendEntry
+from .style import COUNTRY_FILLS, LegendEntry, land_fill
 
 _counter = itertools.count()
 
@@ -215,6 +215,7 @@ def payload(prepared: PreparedMap) -> dict:
         "countries": prepared.countries,
         "decimals": decimals_for_zoom(spec.view.max_zoom),
         "countryLabels": prepared.country_labels,
+        "landFills": {c["iso_a3"]: land_fill(c["iso_a3"]) for c in prepared.countries if c["iso_a3"] in COUNTRY_FILLS},
         "layers": [
             {"name": layer.name, "title": layer.title, "shown": layer.shown,
              "geojson": {"type": "FeatureCollection", "features": layer.features}}

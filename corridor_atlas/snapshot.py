@@ -70,6 +70,8 @@ def photograph(pages: list[Path], width: int = PNG_WIDTH, height: int = PNG_HEIG
                 page = context.new_page()
                 page.goto(page_path.resolve().as_uri())
                 page.wait_for_selector("html[data-atlas-ready=true]", timeout=20000)
+                # a picture has no use for zoom and layer buttons (atlas.css hides them)
+                page.evaluate("document.documentElement.classList.add('atlas-snapshot')")
                 page.wait_for_timeout(300)  # let Leaflet finish its zoom animation
                 shots[page_path] = page.screenshot(type="png", full_page=False)
                 page.close()

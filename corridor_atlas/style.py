@@ -14,8 +14,27 @@ from .vocabulary import LINE_KINDS, PLACE_TYPES, STATUSES
 
 LAND = "#f3efe6"
 SEA = "#c9dcea"
-BORDER = "#9a917f"
+BORDER = "#776f62"  # at least 3:1 against every land fill (tests/test_style.py); was #9a917f, 2.7:1
+
+# The story's countries get their own pale fill so a reader tells them apart at a glance:
+# Armenia's Meghri strip visibly between mainland Azerbaijan and Nakhchivan (one fill: both
+# are AZE). Other countries keep LAND. Chosen so that neighbours (and each fill against the
+# sea) stay apart for normal, protan, deutan and tritan vision (CIELAB ΔE ≥ 7, checked in
+# tests/test_style.py) and every route colour keeps 3:1 against every fill.
+COUNTRY_FILLS = {
+    "AZE": "#d2f2b8",  # pale green
+    "ARM": "#e3c7a0",  # tan
+    "IRN": "#d8d3c4",  # stone
+    "TUR": "#efe08a",  # pale yellow
+    "GEO": "#fee9ec",  # pale pink
+    "RUS": "#cfd1cb",  # grey
+}
 GREY = "#6f6f6f"
+
+
+def land_fill(iso_a3: str) -> str:
+    return COUNTRY_FILLS.get(iso_a3, LAND)
+
 
 KIND_COLOURS = {
     "pipeline": "#b34700",  # dark vermillion
@@ -137,6 +156,14 @@ class LegendEntry:
     style: dict[str, object]
 
 
+def _drawn_as(props) -> set[str]:
+    """The accuracies of a line's parts: its trace's km per accuracy, else its own accuracy."""
+    trace = getattr(props, "trace", None)
+    if trace is not None and trace.km:
+        return {a for a, km in trace.km.items() if km > 0}
+    return {props.geometry_accuracy}
+
+
 def legend_entries(features) -> list[LegendEntry]:
     """Legend rows for exactly the styles the given features use, in a stable order."""
     line_keys = sorted(
@@ -152,11 +179,13 @@ def legend_entries(features) -> list[LegendEntry]:
         )
         for kind, status in line_keys
     ]
-    line_accuracies = [f.props.geometry_accuracy for f in features if f.props.kind in LINE_KINDS]
+    # a line counts under every way some part of it is drawn (a railway traced along OSM
+    # track except across a border the extract does not cover counts as traced and schematic)
+    line_accuracies = [a for f in features if f.props.kind in LINE_KINDS for a in _drawn_as(f.props)]
     for accuracy in [a for a in LINE_ACCURACY_LABELS if a in line_accuracies]:
         entries.append(
             LegendEntry(
-                group="How lines are drawn",
+                group="How lines are drawn (lines, in whole or part)",
                 label=f"{LINE_ACCURACY_LABELS[accuracy]} ({line_accuracies.count(accuracy)})",
                 swatch="text",
                 style={},

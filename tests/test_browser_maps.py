@@ -103,3 +103,20 @@ def test_map_page__popups_say_how_each_line_is_drawn(chromium, built_site):
         assert "Traced and derived lines: © OpenStreetMap contributors" in attribution
     finally:
         page.context.close()
+
+
+def test_map_page__the_articles_figures_are_in_the_popups_with_what_they_cover(chromium, built_site):
+    page, log = open_page(chromium, (built_site / "caspian-crude.html").as_uri())
+    try:
+        text = page.evaluate(
+            """() => { let out = "";
+                 Object.values(window.atlas.layers).forEach(g => g.eachLayer(l => {
+                   if (!l.feature || l.feature.properties.id !== "btc-pipeline") return;
+                   l.openPopup(); out = l.getPopup().getElement().innerText; l.closePopup(); }));
+                 return out; }"""
+        )
+        assert "Reported share of israel crude imports" in text and "60 %" in text
+        assert "Azerbaijan and Kazakhstan together" in text  # the note says what the figure covers
+        assert "443 km in AZE" in text
+    finally:
+        page.context.close()

@@ -229,7 +229,7 @@ def test_build_site__traced_line_says_how_it_was_drawn_and_credits_osm(tmp_path)
     assert rail["trace"] == {"km": {"traced": 270, "schematic": 5}, "ways": 3, "stations": 2,
                              "extract": "OpenStreetMap railway extract of 2026-04-01"}
     assert "© OpenStreetMap contributors" in " ".join(data["attribution"])
-    assert "traced along OpenStreetMap track (1)" in html and "schematic, through documented waypoints (1)" in html
+    assert "traced along OpenStreetMap track (1)" in html and "schematic, through documented waypoints (2)" in html  # the rail counts under both: traced, with a schematic stretch
 
 
 def test_build_site__no_osm_credit_without_traced_lines(project, tmp_path):

@@ -1,15 +1,24 @@
 """Styles: statuses differ without colour; the legend lists exactly the styles in use."""
 
 import itertools
+import json
+from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
+from shapely.geometry import shape
 
 from corridor_atlas.style import (
+    BORDER,
+    COUNTRY_FILLS,
     GREY,
     KIND_COLOURS,
     LAND,
+    SEA,
     PLACE_MARKERS,
     STATUS_DASH,
+    land_fill,
     legend_entries,
     line_style,
 )
@@ -81,7 +90,7 @@ def test_legend_entries__only_styles_in_use():
     assert [(e.group, e.label) for e in entries] == [
         ("Pipeline", "operational"),
         ("Railway", "proposed"),
-        ("How lines are drawn", "schematic, through documented waypoints (3)"),
+        ("How lines are drawn (lines, in whole or part)", "schematic, through documented waypoints (3)"),
         ("Places", "Port"),
     ]
     assert entries[1].style == line_style("rail", "proposed").leaflet()
@@ -100,6 +109,81 @@ def test_legend_entries__all_combinations_are_drawable():
 def test_legend_entries__say_how_many_lines_are_traced_and_how_many_schematic():
     features = [_F("rail", "operational", accuracy="traced"), _F("rail", "proposed", accuracy="schematic"),
                 _F("rail", "operational", accuracy="traced"), _F("road", "operational", accuracy="station_routed")]
-    rows = [e.label for e in legend_entries(features) if e.group == "How lines are drawn"]
+    rows = [e.label for e in legend_entries(features) if e.group.startswith("How lines are drawn")]
     assert rows == ["traced along OpenStreetMap track (2)", "routed through OpenStreetMap stations (1)",
                     "schematic, through documented waypoints (1)"]
+
+
+# --- country fills: told apart by everyone --------------------------------------------------
+
+BASE = Path(__file__).resolve().parent.parent / "data" / "base"
+LAND_FILLS = sorted(set(COUNTRY_FILLS.values()) | {LAND})
+
+# Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color
+# Vision Deficiency", doi:10.1109/TVCG.2009.113: severity 1.0 matrices (dichromacy) from the
+# authors' supplementary page, applied to linear sRGB.
+CVD_MATRICES = {
+    "normal": np.eye(3),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]),
+}
+# CIELAB ΔE*ab ≥ 7 between fills that meet: about three times the just-noticeable difference
+# (≈ 2.3), so two countries read as different at a glance across a thin border, not only when
+# compared side by side. The palette reaches 7.8 at its worst pair (AZE against the sea, tritanopia).
+MIN_DELTA_E = 7.0
+
+
+def linear_rgb(hex_colour: str) -> np.ndarray:
+    c = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def cielab(rgb_linear: np.ndarray) -> np.ndarray:
+    """sRGB (D65) linear → CIELAB."""
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ np.clip(rgb_linear, 0, 1)
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a: str, b: str, vision: str) -> float:
+    m = CVD_MATRICES[vision]
+    return float(np.linalg.norm(cielab(m @ linear_rgb(a)) - cielab(m @ linear_rgb(b))))
+
+
+def neighbour_pairs() -> set[tuple[str, str]]:
+    """Countries whose borders meet in the bundled base layers (both detail and overview)."""
+    pairs = set()
+    for name in ("countries.geojson", "countries-detail.geojson"):
+        features = json.loads((BASE / name).read_text())["features"]
+        isos = [f["properties"]["iso_a3"] for f in features]
+        geoms = [shape(f["geometry"]) for f in features]
+        tree = shapely.STRtree(geoms)
+        for i, j in zip(*tree.query(geoms, predicate="dwithin", distance=0.01)):
+            if isos[i] < isos[j]:
+                pairs.add((isos[i], isos[j]))
+    return pairs
+
+
+def test_country_fills__the_story_countries_all_differ():
+    assert {"AZE", "ARM", "IRN", "TUR", "GEO", "RUS"} <= set(COUNTRY_FILLS)
+    assert len(set(COUNTRY_FILLS.values()) | {LAND}) == len(COUNTRY_FILLS) + 1
+    assert land_fill("XXX") == LAND and land_fill("AZE") == COUNTRY_FILLS["AZE"]
+
+
+@pytest.mark.parametrize("vision", list(CVD_MATRICES))
+def test_country_fills__neighbours_and_coasts_distinguishable_for_every_vision(vision):
+    pairs = {(a, b) for a, b in neighbour_pairs() if a in COUNTRY_FILLS or b in COUNTRY_FILLS}
+    assert ("ARM", "AZE") in pairs and ("AZE", "TUR") in pairs  # Nakhchivan's short border with Turkey
+    worst = min((delta_e(land_fill(a), land_fill(b), vision), a, b) for a, b in pairs)
+    assert worst[0] >= MIN_DELTA_E, worst
+    coast = min((delta_e(fill, SEA, vision), fill) for fill in LAND_FILLS)
+    assert coast[0] >= MIN_DELTA_E, coast
+
+
+@pytest.mark.parametrize("fill", LAND_FILLS)
+def test_country_fills__border_and_every_route_colour_keep_3_to_1(fill):
+    assert contrast(BORDER, fill) >= 3.0
+    for colour in list(KIND_COLOURS.values()) + [GREY]:
+        assert contrast(colour, fill) >= 3.0, colour

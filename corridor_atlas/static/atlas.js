@@ -75,9 +75,14 @@
       if (p.dates && p.dates[key]) fact(DATE_TEXT[key], p.dates[key]);
     });
     (p.reported || []).forEach(function (r) {
-      var span = el("span", null, r.value.toLocaleString("en-GB") + " " + r.unit + " ");
+      var text = r.value.toLocaleString("en-GB") + " " + r.unit;
+      if (r.country) text += " in " + r.country;
+      if (r.note) text += " (" + r.note + ")";
+      var span = el("span", null, text + " ");
       span.appendChild(link(r.source, "(source)"));
-      fact("Reported " + r.quantity, span);
+      var quantity = String(r.quantity);
+      // a slug like "share_of_israel_crude_imports" reads as words; anything else stays as written
+      fact("Reported " + (/^[a-z0-9_]+$/.test(quantity) ? quantity.replace(/_/g, " ") : quantity), span);
     });
     if (facts.childNodes.length) root.appendChild(facts);
     if (p.note) root.appendChild(el("p", "atlas-popup-note", p.note));
@@ -144,20 +149,40 @@
     };
   }
 
+  /* A route drawn 4 px wide is a 4 px target: an invisible 24 px wide copy above it takes the
+     taps and opens the same popup (WCAG 2.5.8 asks for 24 px targets). */
+  var HIT_WEIGHT = 24;
+  function hitLine(f, p) {
+    var line = L.geoJSON(f, {
+      pane: "atlas-hit",
+      style: function () { return { weight: HIT_WEIGHT, opacity: 0, color: "#000", fill: false, lineCap: "round" }; }
+    });
+    line.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
+    if (!p.label) line.bindTooltip(el("span", null, p.name), { sticky: true, className: "atlas-tooltip" });
+    return line;
+  }
+
   function init(map, data) {
     /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
     var layers = Object.create(null);
     var counts = Object.create(null);
     map.createPane("atlas-base").style.zIndex = 250;
     map.createPane("atlas-country-labels").style.zIndex = 300;
+    /* Tap targets sit above the drawn lines and areas (400), below markers (600). */
+    map.createPane("atlas-hit").style.zIndex = 450;
+    var hitLines = Object.create(null);
 
     if (data.tiles && safeUrl(data.tiles.url)) {
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
     }
+    var landFills = data.landFills || {};
     L.geoJSON(decodeCountries(data.countries, data.decimals), {
       pane: "atlas-base",
       interactive: false,
-      style: function () { return data.styles.__land; }
+      style: function (f) {
+        var fill = Object.prototype.hasOwnProperty.call(landFills, f.properties.iso_a3) ? landFills[f.properties.iso_a3] : null;
+        return fill ? L.extend({}, data.styles.__land, { fillColor: fill }) : data.styles.__land;
+      }
     }).addTo(map);
     var countryLabels = L.layerGroup().addTo(map);
     data.countryLabels.forEach(function (c) {
@@ -175,6 +200,7 @@
     var overlays = [];
     data.layers.forEach(function (layer) {
       counts[layer.name] = 0;
+      var hits = L.featureGroup();
       var group = L.geoJSON(layer.geojson, {
         style: function (f) { return data.styles[f.properties.style]; },
         pointToLayer: function (f, latlng) {
@@ -196,8 +222,13 @@
             featureLayer.bindTooltip(el("span", null, p.name), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
           }
           featureLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
+          if (/LineString$/.test(f.geometry.type)) hits.addLayer(hitLine(f, p));
         }
       });
+      /* The tap targets follow their layer on and off the map (layer control, permalink). */
+      group.on("add", function () { hits.addTo(map); });
+      group.on("remove", function () { map.removeLayer(hits); });
+      hitLines[layer.name] = hits;
       layers[layer.name] = group;
       overlays.push([group, escapeHtml(layer.title)]);
       if (layer.shown) group.addTo(map);
@@ -221,14 +252,20 @@
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
 
+    /* The definition's zoom range and the basemap's extent are hard limits: the reader (and a
+       permalink) can neither zoom past them nor pan off the drawn land (viscosity 1). */
     var v = data.view;
-    map.setMaxBounds(L.latLngBounds(v.maxBounds).pad(0.1));
+    if (typeof v.minZoom === "number") map.setMinZoom(v.minZoom);
+    if (typeof v.maxZoom === "number") map.setMaxZoom(v.maxZoom);
+    map.options.maxBoundsViscosity = 1.0;
+    map.setMaxBounds(L.latLngBounds(v.maxBounds));
     var permalink = readPermalink(window.location.hash, layers);
     if (permalink) {
       Object.keys(layers).forEach(function (name) {
         if (permalink.layers.indexOf(name) >= 0) layers[name].addTo(map); else map.removeLayer(layers[name]);
       });
-      map.setView([permalink.lat, permalink.lon], permalink.zoom);
+      // Leaflet's setView clamps the zoom to [minZoom, maxZoom] and the centre into maxBounds
+      map.setView([permalink.lat, permalink.lon], permalink.zoom, { animate: false });
     } else if (v.bounds) {
       map.fitBounds(v.bounds);
     } else {
@@ -241,9 +278,11 @@
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", hash);
     }
     map.on("moveend overlayadd overlayremove", writePermalink);
+    if (permalink) writePermalink();  // a clamped permalink shows the view actually drawn
 
     var legend = document.querySelector(".atlas-legend");
     if (legend && narrow) legend.removeAttribute("open");
+    if (legend) window.addEventListener("beforeprint", function () { legend.setAttribute("open", ""); });
     if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
 
     /* Labels never overlap: place them greedily, callouts first, then by rank (capitals
@@ -270,7 +309,7 @@
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
 
-    window.atlas = { map: map, layers: layers, counts: counts, callouts: callouts, data: data };
+    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 
