@@ -12,18 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-import xyzservices.providers as xyz
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import compare
 from .errors import InvalidInput, terminal_safe
 from .output import OutputRefused
 from .pipeline import ProjectPaths, build_site, load_inputs
-from .site import embed_snippet
-from .source_tomls import check_sources
 from .snapshot import SnapshotUnavailable, chromium_executable
+
+# compare, site and source_tomls (shapely, pydantic) are imported where used: a rebuild with
+# nothing to do imports none of the heavy libraries (see pipeline.py).
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tiles", metavar="PROVIDER", help="add online tiles by xyzservices name, e.g. CartoDB.Positron (makes network requests)")
     parser.add_argument("--png", action="store_true", help="also write <map>.png, a static image of each map (needs Chromium)")
     parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
+    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes for the pages (default: $CORRIDOR_ATLAS_JOBS, else 2: "
+                        "measured faster than 1 on 2 cores, docs/benchmark.md); 1 builds in this process")
     parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
@@ -57,8 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True, highlight=False)
     out = Console(highlight=False, soft_wrap=True)
     paths = ProjectPaths(args.root)
+    if args.jobs is not None and args.jobs < 1:
+        console.print(f"--jobs: must be a whole number of at least 1 (got {args.jobs})", markup=False)
+        return EXIT_INVALID
     try:
         if args.maps[:1] == ["compare"]:
+            from . import compare
+
             if len(args.maps) > 2:
                 console.print("usage: python build.py compare [SET] [--format table|json|csv]")
                 return EXIT_INVALID
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(compare.to_json(rows) if args.format == "json" else compare.to_csv(rows))
             return EXIT_OK
         if args.maps[:1] == ["check"]:
+            from .source_tomls import check_sources
+
             source_problems = check_sources(paths.root / "data" / "sources")  # places.toml, routes.toml, when present
             try:
                 inputs = load_inputs(paths, args.maps[1:] or None)
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
         if args.tiles:
+            import xyzservices.providers as xyz  # pulls in urllib and http.client: only when asked for
+
             try:
                 xyz.query_name(args.tiles)
             except ValueError:
@@ -88,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                               markup=False)
                 return EXIT_INVALID
         if args.embed:
+            from .site import embed_snippet
+
             spec = load_inputs(paths, [args.embed]).specs[0]
             out.print(terminal_safe(embed_snippet(spec, f"{spec.id}.html")), markup=False, soft_wrap=True)
             return EXIT_OK
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 out.print(f"{terminal_safe(str(args.out / (map_id + '.html')))}  {size / 1024:,.1f} KiB", markup=False)
 
             built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report,
-                               png=args.png, incremental=not args.force)
+                               png=args.png, workers=args.jobs, incremental=not args.force)
         elapsed = time.perf_counter() - started
         shown_out = terminal_safe(str(args.out))
         if built:

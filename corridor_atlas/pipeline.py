@@ -1,8 +1,9 @@
 """The one build function: definitions and data in, a published site out.
 
-Stages run in one direction: load and validate everything (no output yet) → prepare each
-map → render each page → write all pages to a staging folder → publish. Any invalid input
-stops the build before the first byte is written, with every problem listed.
+Stages run in one direction: fingerprint each page from file bytes and stop if none is
+stale → load and validate everything (no output yet) → prepare each stale map → render each
+stale page → write them to a staging folder → publish. Any invalid input stops the build
+before the first byte is written, with every problem listed.
 """
 
 from __future__ import annotations
@@ -19,20 +20,13 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InvalidInput, Problems
-from .geocheck import check_geography, load_water
-from .layers import BaseLayer, Layer, check_places_against_base, load_base_layers, load_layers
-from .input_checks import check_base_geometry, check_map_limits
+from .fingerprint import COMPARE_PREFIX, page_fingerprints
 from .output import BuildLock, SiteWriter, check_out_dir, remove_stale_staging
 from .safe_read import UnsafeInput, read_input
-from .prepare import prepare_map, selected_features, validate_references
-from .describe import describe_map
-from .render import render_page
-from .site import BuiltMap, render_index
-from .compare import comparisons_dir, load_and_check_sets
-from .compare_page import BuiltComparison, render_comparison
-from .snapshot import photograph
-from .spec import MapSpec, load_specs
 
+# The validating loaders, prepare and render import shapely, pyproj, folium (and with it
+# pandas): they are imported inside the functions that need them, so that a rebuild with
+# nothing to do (decided in fingerprint.py from file bytes) never pays for those imports.
 
 
 @dataclass(frozen=True)
@@ -54,13 +48,19 @@ class ProjectPaths:
 
 @dataclass
 class Inputs:
-    specs: list[MapSpec]
-    layers: dict[str, Layer]
-    base: dict[str, BaseLayer]
+    specs: list  # list[spec.MapSpec]
+    layers: dict  # dict[str, layers.Layer]
+    base: dict  # dict[str, layers.BaseLayer]
 
 
 def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     """Every definition and layer, validated; raises InvalidInput listing all problems."""
+    from .geocheck import check_geography, load_water
+    from .input_checks import check_base_geometry, check_map_limits
+    from .layers import check_places_against_base, load_base_layers, load_layers
+    from .prepare import validate_references
+    from .spec import load_specs
+
     read_inputs(paths)  # FIFOs, links out of the project, huge files: refused before any loader opens them
     problems = Problems()
     specs = load_specs(paths.maps, problems, only)
@@ -82,8 +82,12 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     return Inputs(specs=specs, layers=layers, base=base)
 
 
+def comparisons_dir(root: Path) -> Path:
+    return Path(root) / "data" / "comparisons"  # as compare.comparisons_dir, without importing shapely
+
+
 def input_files(paths: ProjectPaths) -> list[Path]:
-    """Every file a build reads as input, in a fixed order (what the fingerprint covers)."""
+    """Every file a build reads as input, in a fixed order (what the fingerprints cover)."""
     return (sorted(paths.maps.glob("*.toml")) + sorted(paths.layers.glob("*.geojson")) + sorted(paths.base.glob("*.geojson"))
             + sorted(comparisons_dir(paths.root).glob("*.toml")))
 
@@ -106,7 +110,10 @@ def read_inputs(paths: ProjectPaths) -> dict[Path, bytes]:
     return out
 
 
-def summary_description(spec: MapSpec, layers: dict[str, Layer]) -> str:
+def summary_description(spec, layers: dict) -> str:
+    from .describe import describe_map
+    from .prepare import selected_features
+
     features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref, layers)]
     return describe_map(spec, features)
 
@@ -116,28 +123,14 @@ MANIFEST = ".corridor-atlas-build.json"
 CODE_DIR = Path(__file__).resolve().parent
 
 
-def _digest_files(files: list[Path], contents: dict[Path, bytes] | None = None) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode())
-        h.update(contents[f] if contents is not None else f.read_bytes())
-    return h.hexdigest()
-
-
 def fingerprints(paths: ProjectPaths, options: dict) -> dict[str, str]:
-    """A content hash per map: its definition, all data, the code and the build options.
+    """A content hash per output page (corridor_atlas/fingerprint.py): per map id, and per
+    'compare/<set>' for comparison pages.
 
-    Reading and hashing the inputs costs milliseconds; validating and rendering them costs
-    seconds, so a rebuild with nothing changed stops here.
+    Reading and hashing the inputs costs milliseconds; importing the libraries, validating
+    and rendering cost seconds, so a rebuild with nothing changed stops here.
     """
-    contents = read_inputs(paths)
-    code = _digest_files(sorted(CODE_DIR.rglob("*.py")) + sorted((CODE_DIR / "static").glob("*")))
-    data = _digest_files([p for p in contents if p.parent != paths.maps], contents)
-    shared = hashlib.sha256(json.dumps([code, data, options], sort_keys=True).encode()).hexdigest()
-    return {
-        p.stem: hashlib.sha256((shared + hashlib.sha256(contents[p]).hexdigest()).encode()).hexdigest()
-        for p in contents if p.parent == paths.maps
-    }
+    return page_fingerprints(read_inputs(paths), paths.maps, paths.layers, paths.base, comparisons_dir(paths.root), options)
 
 
 FILES_KEY = "__files__"  # in the manifest: sha256 of every file the build wrote, to verify the cache
@@ -169,11 +162,27 @@ def _intact(out_dir: Path, name: str, manifest: dict) -> bool:
         return False
 
 
+JOBS_ENV = "CORRIDOR_ATLAS_JOBS"
+
+
+def default_workers() -> int:
+    """Worker processes when --jobs is not given: $CORRIDOR_ATLAS_JOBS, else DEFAULT_JOBS
+    (measured: see docs/benchmark.md, "Workers")."""
+    env = os.environ.get(JOBS_ENV, "")
+    return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_JOBS
+
+
+DEFAULT_JOBS = 2
+
 _WORKER_STATE: tuple | None = None  # (inputs, comparison sets), inherited by forked workers
 
 
 def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool) -> tuple:
     """One unit of work, with no I/O: a map page, or a comparison page."""
+    from .compare_page import render_comparison
+    from .prepare import prepare_map
+    from .render import render_page
+
     inputs, comparisons = _WORKER_STATE
     kind, index = job
     if kind == "map":
@@ -246,10 +255,14 @@ def build_site(
 ) -> list[BuiltMap]:
     """Build the named maps (all if none) and the index; publish only if every page rendered.
 
-    Incremental: a map whose fingerprint matches the last build's and whose page is still
-    there is not rebuilt; if nothing changed, nothing is even validated again. Returns the
-    maps that were (re)built. The cache is verified: a page that is missing or whose bytes
-    differ from what the manifest recorded is rebuilt.
+    Incremental: a page (map or comparison) whose fingerprint (fingerprint.py: the bytes of
+    the inputs that page reads) matches the last build's and whose file is intact is not
+    rebuilt; if nothing changed, nothing is validated again and no heavy library is even
+    imported. When anything is stale every input is validated (geography included) before
+    a byte is written. Returns the maps that were (re)built. The cache is verified: a page
+    that is missing or whose bytes differ from what the manifest recorded is rebuilt.
+
+    `workers`: processes for the pages (None: default_workers()).
 
     The output folder is checked first (output.check_out_dir) and locked for the whole
     build, so two builds into one folder wait for each other instead of interleaving.
@@ -261,39 +274,49 @@ def build_site(
 
 
 def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, asset_mode: str, tiles: str | None,
-                  progress: Progress | None, png: bool, workers: int | None, incremental: bool) -> list[BuiltMap]:
+                  progress: Progress | None, png: bool, workers: int | None, incremental: bool) -> list:
     remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
     options = {"asset_mode": asset_mode, "tiles": tiles, "png": png}
-    prints = fingerprints(paths, options)
+    prints = fingerprints(paths, options)  # stdlib only: nothing heavy is imported before this decision
     manifest = _read_manifest(out_dir) if incremental else {}
-    wanted = only or sorted(prints)
+    map_ids = sorted(k for k in prints if not k.startswith(COMPARE_PREFIX))
+    wanted = only or map_ids
+
+    def page_fresh(key: str, filename: str) -> bool:
+        return manifest.get(key) == prints.get(key) and _intact(out_dir, filename, manifest)
 
     def up_to_date(map_id: str) -> bool:
-        return (
-            manifest.get(map_id) == prints.get(map_id)
-            and _intact(out_dir, f"{map_id}.html", manifest)
-            and (not png or _intact(out_dir, f"{map_id}.png", manifest))
-        )
+        return page_fresh(map_id, f"{map_id}.html") and (not png or _intact(out_dir, f"{map_id}.png", manifest))
 
-    others = [name for name in manifest.get(FILES_KEY, {}) if name.startswith("compare-")]  # comparison pages
-    if (all(up_to_date(m) for m in wanted) and manifest.get("__index__") == _index_print(prints)
-            and _intact(out_dir, "index.html", manifest) and all(_intact(out_dir, n, manifest) for n in others)):
+    def comparison_fresh(set_id: str) -> bool:
+        return page_fresh(COMPARE_PREFIX + set_id, f"compare-{set_id}.html")
+
+    set_ids = sorted(k[len(COMPARE_PREFIX):] for k in prints if k.startswith(COMPARE_PREFIX))
+    if (all(up_to_date(m) for m in wanted) and all(comparison_fresh(c) for c in set_ids)
+            and manifest.get("__index__") == _index_print(prints) and _intact(out_dir, "index.html", manifest)):
         return []
+
+    # something is stale: validate everything (geography included) before writing a byte
+    from .compare import load_and_check_sets
+    from .compare_page import BuiltComparison
+    from .site import BuiltMap, render_index
+    from .snapshot import photograph
 
     inputs = load_inputs(paths, only)
     comparisons = load_and_check_sets(paths.root, inputs.layers)  # data/comparisons/*.toml, validated
     todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
+    stale_sets = [k for k, cset in enumerate(comparisons) if not comparison_fresh(cset.id)]
     built: list[BuiltMap] = []
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    jobs = [("map", i) for i in todo] + [("compare", k) for k in range(len(comparisons))]
-    compared: list[BuiltComparison] = []
+    workers = workers if workers is not None else default_workers()
+    jobs = [("map", i) for i in todo] + [("compare", k) for k in stale_sets]
+    compared: dict[str, BuiltComparison] = {}
     with SiteWriter(out_dir) as writer:
         for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers):
             if kind == "compare":
                 filename, html, routes = result
                 cset = comparisons[i]
-                compared.append(BuiltComparison(cset.id, cset.title, cset.description, filename, routes,
-                                                writer.write(filename, html)))
+                compared[cset.id] = BuiltComparison(cset.id, cset.title, cset.description, filename, routes,
+                                                    writer.write(filename, html))
                 continue
             html, description = result
             spec = inputs.specs[i]
@@ -301,6 +324,11 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
             built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None))
             if progress:
                 progress(spec.id, size, len(todo))
+        for cset in comparisons:  # unchanged comparison pages, listed as the index lists them
+            if cset.id not in compared:
+                page = out_dir / f"compare-{cset.id}.html"
+                compared[cset.id] = BuiltComparison(cset.id, cset.title, cset.description, page.name, len(cset.routes),
+                                                    page.stat().st_size)
         if png and built:
             shots = photograph([writer.staged_path(m.filename) for m in built])
             for m in built:
@@ -317,9 +345,10 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
                 png_file = out_dir / f"{spec.id}.png"
                 index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
                                            png_file.name if png_file.exists() else None))
-        writer.write("index.html", render_index(index_maps, compared))
+        writer.write("index.html", render_index(index_maps, [compared[c.id] for c in comparisons]))
         new_manifest = {k: v for k, v in manifest.items() if k in prints}
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
+        new_manifest.update({COMPARE_PREFIX + c: prints[COMPARE_PREFIX + c] for c in compared})
         if not only:
             new_manifest["__index__"] = _index_print(prints)
         kept = {n: d for n, d in manifest.get(FILES_KEY, {}).items() if n not in writer.digests and (out_dir / n).is_file()}
@@ -329,9 +358,11 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     return built
 
 
-def _all_specs(paths: ProjectPaths) -> list[MapSpec]:
+def _all_specs(paths: ProjectPaths) -> list:
     """Every definition, for the gallery of a partial build: the data is already loaded and
     validated, so only the definitions are read again."""
+    from .spec import load_specs
+
     problems = Problems()
     specs = load_specs(paths.maps, problems)
     if problems:
