@@ -182,8 +182,11 @@ def legend_html(entries: list[LegendEntry]) -> Markup:
     return Markup("".join(rows))
 
 
+# Below 760 px (atlas.css, atlas.js) the bar is a one-line header above the map holding the title,
+# the collapsed legend and the layer control; on wider pages it is `display: contents`.
 PAGE_CHROME = Template(
-    """<header class="atlas-title">
+    """<div class="atlas-bar">
+<header class="atlas-title">
 <h1>{{ title }}</h1>
 {%- if subtitle %}<p class="atlas-subtitle">{{ subtitle }}</p>{% endif %}
 {%- if credit or source_line %}<p class="atlas-credit">{% if credit %}<span>{{ credit }}.</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</p>{% endif %}
@@ -193,6 +196,7 @@ PAGE_CHROME = Template(
 {{ legend }}
 <p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Traced lines follow OpenStreetMap track; schematic lines join documented waypoints. Click a feature for its sources.</p>
 </details>
+</div>
 <p id="atlas-description" class="atlas-description">{{ description }}</p>
 <noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>This interactive map needs JavaScript. {{ description }}</p></div></noscript>""",
     autoescape=True,

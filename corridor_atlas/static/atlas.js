@@ -162,6 +162,63 @@
     return line;
   }
 
+  /* Below this width the page uses the compact layout of atlas.css (keep the two in step). */
+  var COMPACT_QUERY = "(max-width: 760px)";
+
+  /* Compact layout: the layer control leaves the map for the title bar (as an icon), the
+     legend starts closed and the credits fold behind an (i) button there, so only the zoom
+     buttons and the scale stay on a small map. Follows the page across the breakpoint. */
+  function responsiveLayout(map, control) {
+    var bar = document.querySelector(".atlas-bar");
+    var legend = document.querySelector(".atlas-legend");
+    var query = window.matchMedia ? window.matchMedia(COMPACT_QUERY) : null;
+    var toggle = el("button", "atlas-credits-toggle", "i");  // shown by atlas.css in the compact layout only
+    toggle.type = "button";
+    toggle.title = "Map data credits";
+    toggle.setAttribute("aria-label", "Map data credits");
+    toggle.setAttribute("aria-expanded", "false");
+    L.DomEvent.on(toggle, "click", function () {
+      var open = map.getContainer().classList.toggle("atlas-credits-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    if (bar) bar.appendChild(toggle);
+    function apply() {
+      var compact = !!(query && query.matches) && !!bar;
+      control.remove();
+      control.options.collapsed = compact;
+      control.addTo(map);
+      if (compact) bar.insertBefore(control.getContainer(), toggle);
+      if (legend) { if (compact) legend.removeAttribute("open"); else legend.setAttribute("open", ""); }
+      map.invalidateSize({ animate: false });  // the bar sits above the map, not on it
+    }
+    apply();
+    if (query && query.addEventListener) query.addEventListener("change", apply);
+  }
+
+  /* A popup fits the map it opens on: at most the map's height less the tip and a margin,
+     scrolling inside, so its close button stays on screen on a phone. Leaflet pans the map to
+     show an opened popup; near the edge of the land the bounds would pull the map straight
+     back, so they are lifted while a popup is open and applied again when it closes. */
+  function fitPopupsToMap(map) {
+    var heldBounds = null;
+    map.on("popupopen", function (e) {
+      var size = map.getSize(), options = e.popup.options;
+      options.maxHeight = Math.max(80, size.y - 70);
+      options.maxWidth = Math.max(120, Math.min(320, size.x - 60));
+      if (map.options.maxBounds) {
+        heldBounds = map.options.maxBounds;
+        map.setMaxBounds(null);
+      }
+      map.getContainer().classList.add("atlas-popup-open");
+      e.popup.update();  // lays the popup out again with these limits and pans it into view
+    });
+    map.on("popupclose", function () {
+      map.getContainer().classList.remove("atlas-popup-open");
+      if (heldBounds) map.setMaxBounds(heldBounds);
+      heldBounds = null;
+    });
+  }
+
   function init(map, data) {
     /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
     var layers = Object.create(null);
@@ -245,12 +302,11 @@
     });
     overlays.push([callouts, "Callouts"]);
 
-    var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
-    var control = L.control.layers(null, null, { collapsed: narrow, position: "topright" });
+    var control = L.control.layers(null, null, { position: "topright" });
     overlays.forEach(function (entry) { control.addOverlay(entry[0], entry[1]); });
-    control.addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
+    responsiveLayout(map, control);
 
     /* The definition's zoom range and the basemap's extent are hard limits: the reader (and a
        permalink) can neither zoom past them nor pan off the drawn land (viscosity 1). */
@@ -259,6 +315,7 @@
     if (typeof v.maxZoom === "number") map.setMaxZoom(v.maxZoom);
     map.options.maxBoundsViscosity = 1.0;
     map.setMaxBounds(L.latLngBounds(v.maxBounds));
+    fitPopupsToMap(map);
     var permalink = readPermalink(window.location.hash, layers);
     if (permalink) {
       Object.keys(layers).forEach(function (name) {
@@ -281,7 +338,6 @@
     if (permalink) writePermalink();  // a clamped permalink shows the view actually drawn
 
     var legend = document.querySelector(".atlas-legend");
-    if (legend && narrow) legend.removeAttribute("open");
     if (legend) window.addEventListener("beforeprint", function () { legend.setAttribute("open", ""); });
     if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
 
