@@ -45,7 +45,7 @@ from shapely.strtree import STRtree
 from . import measure
 from .compare import choose_borders, country_interiors, drawn_through_waypoints
 from .errors import Problems, pydantic_message
-from .layers import BaseLayer, Feature, Layer, parse_geometry, read_feature_collection
+from .layers import BaseLayer, Feature, Layer, parse_geometry, read_base_collection
 from .vocabulary import LINE_KINDS
 
 WATER_FILE = "water.geojson"
@@ -160,12 +160,10 @@ def load_water(base_dir: Path, problems: Problems) -> Water | None:
         problems.add(path, "", f"missing: the land and sea rules need it; regenerate it with python {WATER_SCRIPT}")
         return None
     before = len(problems)
-    data = read_feature_collection(path, problems)
-    if data is None:
+    read = read_base_collection(path, problems)
+    if read is None:
         return None
-    attribution = data.get("attribution")
-    if not isinstance(attribution, str) or not attribution:
-        problems.add(path, "attribution", "base geography must say whom to credit")
+    data, attribution = read
     bodies = []
     for index, raw in enumerate(data["features"]):
         where = f"features[{index}]"

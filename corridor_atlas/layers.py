@@ -516,9 +516,8 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
     return layer if len(problems) == before else None
 
 
-def load_base_layer(path: Path, problems: Problems) -> BaseLayer | None:
-    """Reference geography: polygons with an ISO code and a name."""
-    before = len(problems)
+def read_base_collection(path: Path, problems: Problems) -> tuple[dict[str, Any], str] | None:
+    """A base file's FeatureCollection and its attribution (a problem if it credits no one)."""
     data = read_feature_collection(path, problems)
     if data is None:
         return None
@@ -526,6 +525,16 @@ def load_base_layer(path: Path, problems: Problems) -> BaseLayer | None:
     if not isinstance(attribution, str) or not attribution:
         problems.add(path, "attribution", "base geography must say whom to credit")
         attribution = ""
+    return data, attribution
+
+
+def load_base_layer(path: Path, problems: Problems) -> BaseLayer | None:
+    """Reference geography: polygons with an ISO code and a name."""
+    before = len(problems)
+    read = read_base_collection(path, problems)
+    if read is None:
+        return None
+    data, attribution = read
     layer = BaseLayer(name=path.stem, path=path, attribution=attribution, licence=str(data.get("licence", "")))
     for index, raw in enumerate(data["features"]):
         where = f"features[{index}]"
