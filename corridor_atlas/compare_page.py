@@ -20,14 +20,14 @@ from markupsafe import Markup
 from . import assets
 from .compare import ComparisonSet, compare_rows
 from .layers import BaseLayer, Layer
-from .prepare import choose_base
+from .prepare import OSM_LINES_CREDIT, choose_base
 from .render import json_for_html
 from .simplify import Extent, geojson_geometry, prepare_coverage, prepare_line_or_point
 from .style import BORDER, LAND, line_style
 
 #: Size of each small multiple in CSS pixels (compare.css uses the same numbers).
 SMALL_WIDTH, SMALL_HEIGHT = 300, 220
-ROUTES_CREDIT = "Routes: Corridor Atlas, drawn through documented waypoints (sources on each map page and in the table)"
+ROUTES_CREDIT = "Routes: Corridor Atlas (how each is drawn and its sources: in the table and on each map page)"
 _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 
 
@@ -72,6 +72,8 @@ def page_payload(cset: ComparisonSet, rows: list[dict], layers: dict[str, Layer]
     for name in sorted({row["borders_from"] for row in rows}):
         if base[name].attribution not in attribution:
             attribution.append(base[name].attribution)
+    if any(by_id[row["id"]].props.trace is not None or by_id[row["id"]].props.method for row in rows):
+        attribution.append(OSM_LINES_CREDIT)
     attribution.append(ROUTES_CREDIT)
     return {
         "id": cset.id,

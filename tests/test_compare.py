@@ -312,3 +312,13 @@ def test_real_nakhchivan__zangezur_crosses_armenia_and_aras_crosses_iran(nakhchi
     assert zangezur["countries"][0] == "AZE" and zangezur["countries"][-1] == "AZE"
     aras = nakhchivan_rows["aras-corridor"]
     assert aras["km_by_country"].get("IRN", 0) > 0 and "IRN" in aras["countries"]
+
+
+def test_real_comparison_page__credits_osm_for_its_traced_lines(tmp_path):
+    """The comparison pages draw traced railways and derived lines: OSM is credited there too."""
+    from corridor_atlas.compare_page import page_payload
+
+    layers, base = compare.load_data(REPO)
+    cset = compare.load_and_check_sets(REPO, layers, ["nakhchivan"])[0]
+    data = page_payload(cset, compare.compare_rows(cset, layers, base), layers, base)
+    assert "Traced and derived lines: © OpenStreetMap contributors (ODbL)" in data["attribution"]
