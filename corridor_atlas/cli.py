@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         "'compare [SET]' prints the figures of a comparison set (data/comparisons/SET.toml, default nakhchivan). "
         "Otherwise the arguments name maps to build (default: all).",
     )
-    parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check'")
+    parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check', 'compare [SET]', 'features [TEXT…]'")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site): new, empty, or written by an earlier build; "
                         "never the project, an ancestor of it or an input folder")
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
@@ -51,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="with 'compare': a table in the terminal (default), or JSON / CSV on stdout")
     return parser
+
+
+def feature_rows(layers: dict, words: list[str]) -> list[tuple[str, ...]]:
+    """(id, kind, status, accuracy, layer, name) of every feature whose text holds all the words (any case)."""
+    wanted = [w.casefold() for w in words]
+    rows = []
+    for name in sorted(layers):
+        for f in layers[name].features:
+            row = (f.id, f.props.kind, f.props.status, f.props.geometry_accuracy, name, f.props.name)
+            haystack = " ".join(row).casefold()
+            if all(w in haystack for w in wanted):
+                rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +87,19 @@ def main(argv: list[str] | None = None) -> int:
                 table_out.print(compare.rich_table(cset, rows))
             else:
                 sys.stdout.write(compare.to_json(rows) if args.format == "json" else compare.to_csv(rows))
+            return EXIT_OK
+        if args.maps[:1] == ["features"]:
+            from .errors import Problems
+            from .layers import load_layers
+
+            problems = Problems()
+            layers = load_layers(paths.layers, problems)
+            if problems:
+                raise InvalidInput(problems.items)
+            rows = feature_rows(layers, args.maps[1:])
+            for row in rows:
+                out.print(terminal_safe("  ".join(row)), markup=False)
+            console.print(f"{len(rows)} feature(s); put an id in a map's callouts, labels or filter ids", markup=False)
             return EXIT_OK
         if args.maps[:1] == ["check"]:
             from .source_tomls import check_sources

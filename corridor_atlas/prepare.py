@@ -6,6 +6,7 @@ because only here are both the spec and the data in hand.
 
 from __future__ import annotations
 
+import difflib
 import math
 
 import shapely
@@ -51,6 +52,12 @@ def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None)
     ]
 
 
+def _did_you_mean(wrong: str, known) -> str:
+    """' (did you mean 'x'?)' for the closest known id, or '' (then `python build.py features` lists them)."""
+    close = difflib.get_close_matches(wrong, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else " (python build.py features lists the ids)"
+
+
 def validate_references(
     spec: MapSpec, spec_path, layers: dict[str, Layer], problems: Problems, broken_layers: set[str] = frozenset()
 ) -> None:
@@ -70,16 +77,17 @@ def validate_references(
         for key in ("ids", "exclude_ids"):
             for fid in getattr(ref.filter, key):
                 if fid not in layer_ids:
-                    problems.add(spec_path, f"layers[{i}].filter.{key}", f"no feature {fid!r} in layer {ref.name!r}")
+                    problems.add(spec_path, f"layers[{i}].filter.{key}",
+                                 f"no feature {fid!r} in layer {ref.name!r}{_did_you_mean(fid, layer_ids)}")
         for name in ref.filter.waypoints_of:
             if name not in layers:
                 problems.add(spec_path, f"layers[{i}].filter.waypoints_of", f"unknown layer {name!r}")
     for i, callout in enumerate(spec.callouts):
         if callout.at not in all_ids:
-            problems.add(spec_path, f"callouts[{i}].at", f"no feature with id {callout.at!r}")
+            problems.add(spec_path, f"callouts[{i}].at", f"no feature with id {callout.at!r}{_did_you_mean(callout.at, all_ids)}")
     for i, label in enumerate(spec.labels):
         if label not in all_ids:
-            problems.add(spec_path, f"labels[{i}]", f"no feature with id {label!r}")
+            problems.add(spec_path, f"labels[{i}]", f"no feature with id {label!r}{_did_you_mean(label, all_ids)}")
     if spec.uses_online_tiles:
         try:
             xyz.query_name(spec.basemap)

@@ -269,3 +269,19 @@ def test_load_layer__outline_for_an_unknown_basemap_is_named(tmp_path):
     problems = Problems()
     assert load_layer(path, problems) is None
     assert "feature 'test-area': properties.outline_by_basemap.countrys: unknown basemap 'countrys'" in str(problems.items[0])
+
+
+def test_cli__features_lists_ids_filtered_by_every_word(project, capsys):
+    assert main(["features", "--root", str(project.root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
+    assert main(["features", "pipeline", "OPERATIONAL", "--root", str(project.root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].split()[:5] == ["test-pipeline", "pipeline", "operational", "schematic", "routes"]
+
+
+def test_cli__unknown_callout_id_gets_a_did_you_mean(tmp_path, capsys):
+    paths = write_project(tmp_path / "p", map_toml=MAP_TOML.replace('at = "test-pipeline"', 'at = "test-pipelin"'))
+    assert main(["check", "--root", str(paths.root)]) == 2
+    err = capsys.readouterr().err
+    assert "callouts[0].at: no feature with id 'test-pipelin' (did you mean 'test-pipeline'?)" in err
