@@ -106,6 +106,9 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
 
 
 def render_index(maps: list[BuiltMap], comparisons: Sequence = ()) -> str:
-    """The gallery; ``comparisons`` (compare_page.BuiltComparison) adds a "Comparisons" section."""
-    return INDEX.render(maps=sorted(maps, key=lambda m: m.spec.id), embed=embed_snippet,
+    """The gallery; ``comparisons`` (compare_page.BuiltComparison) adds a "Comparisons" section.
+
+    A map marked ``draft = true`` is built (its page can be previewed) but not listed."""
+    listed = [m for m in maps if not m.spec.draft]
+    return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet,
                         comparisons=sorted(comparisons, key=lambda c: c.id))

@@ -108,6 +108,8 @@ class MapSpec(_Strict):
     callouts: list[Callout] = []
     labels: list[str] = []
     basemap: str = "bundled"
+    # a draft is built (its page can be previewed) but kept out of the gallery
+    draft: bool = False
 
     _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 

@@ -285,3 +285,10 @@ def test_cli__unknown_callout_id_gets_a_did_you_mean(tmp_path, capsys):
     assert main(["check", "--root", str(paths.root)]) == 2
     err = capsys.readouterr().err
     assert "callouts[0].at: no feature with id 'test-pipelin' (did you mean 'test-pipeline'?)" in err
+
+
+def test_build_site__a_draft_is_built_but_not_listed_in_the_gallery(tmp_path):
+    paths = write_project(tmp_path / "p", map_toml='draft = true\n' + MAP_TOML)
+    build_site(paths, tmp_path / "site")
+    assert (tmp_path / "site" / "test-map.html").is_file()
+    assert 'href="test-map.html"' not in (tmp_path / "site" / "index.html").read_text()
