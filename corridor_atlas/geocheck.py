@@ -45,7 +45,7 @@ from shapely.strtree import STRtree
 from . import measure
 from .compare import choose_borders, country_interiors, drawn_through_waypoints
 from .errors import Problems, pydantic_message
-from .layers import BaseLayer, Feature, Layer, parse_geometry, read_base_collection
+from .layers import BaseLayer, Feature, Layer, parse_polygons, read_base_collection
 from .vocabulary import LINE_KINDS
 
 WATER_FILE = "water.geojson"
@@ -174,13 +174,9 @@ def load_water(base_dir: Path, problems: Problems) -> Water | None:
             for err in exc.errors():
                 problems.add(path, f"{where}: properties.{'.'.join(map(str, err['loc']))}", pydantic_message(err, "property"))
             continue
-        geom = parse_geometry(raw.get("geometry"), path, where, problems)
-        if geom is None:
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.add(path, f"{where}: geometry", f"water must be polygons, not {geom.geom_type}")
-            continue
-        bodies.append((props, geom))
+        geom = parse_polygons(raw.get("geometry"), path, where, problems, "water")
+        if geom is not None:
+            bodies.append((props, geom))
     if len(problems) != before:
         return None
     return Water(path=path, attribution=attribution, bodies=bodies)

@@ -516,6 +516,15 @@ def load_layer(path: Path, problems: Problems) -> Layer | None:
     return layer if len(problems) == before else None
 
 
+def parse_polygons(raw: Any, path: Path, where: str, problems: Problems, what: str) -> BaseGeometry | None:
+    """A (Multi)Polygon from a base file, or None with the reason recorded (`what` names the data)."""
+    geom = parse_geometry(raw, path, where, problems)
+    if geom is not None and geom.geom_type not in ("Polygon", "MultiPolygon"):
+        problems.add(path, f"{where}: geometry", f"{what} must be polygons, not {geom.geom_type}")
+        return None
+    return geom
+
+
 def read_base_collection(path: Path, problems: Problems) -> tuple[dict[str, Any], str] | None:
     """A base file's FeatureCollection and its attribution (a problem if it credits no one)."""
     data = read_feature_collection(path, problems)
@@ -543,13 +552,9 @@ def load_base_layer(path: Path, problems: Problems) -> BaseLayer | None:
         except (ValidationError, AttributeError) as exc:
             problems.add(path, where, f"properties need iso_a3 and name ({exc.__class__.__name__})")
             continue
-        geom = parse_geometry(raw.get("geometry"), path, where, problems)
-        if geom is None:
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.add(path, f"{where}: geometry", f"base geography must be polygons, not {geom.geom_type}")
-            continue
-        layer.features.append(BaseFeature(props=props, geometry=geom))
+        geom = parse_polygons(raw.get("geometry"), path, where, problems, "base geography")
+        if geom is not None:
+            layer.features.append(BaseFeature(props=props, geometry=geom))
     return layer if len(problems) == before else None
 
 

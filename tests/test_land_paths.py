@@ -8,7 +8,6 @@ waypoints.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tomllib
 from functools import lru_cache
@@ -19,8 +18,9 @@ from shapely.geometry import LineString, Point, box
 
 from corridor_atlas.measure import geodesic_length_km
 
+from .regen_scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
-DERIVE = ROOT / "data" / "sources" / "derive_lines.py"
 LAND_PATHS = ROOT / "data" / "sources" / "geometry" / "land-paths.geojson"
 
 LAKE = box(0.2, -0.05, 0.3, 0.05)  # ~11 km square, across the chord from A to B
@@ -31,12 +31,8 @@ A, B = Point(0.0, 0.0), Point(0.5, 0.0)
 DRY = Point(0.0, 0.2)  # due north of A: the chord A–DRY touches no water
 
 
-@lru_cache(maxsize=1)
 def derive():
-    spec = importlib.util.spec_from_file_location("derive_lines", DERIVE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("derive_lines")
 
 
 @lru_cache(maxsize=1)

@@ -7,9 +7,7 @@ committed: continuous lines, stations within the stated snap tolerance, provenan
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import tomllib
 from pathlib import Path
 
@@ -17,22 +15,15 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
+from .regen_scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "data" / "sources" / "trace_railways.py"
 OUTPUT = ROOT / "data" / "sources" / "geometry" / "railways.geojson"
 CONFIG = ROOT / "data" / "sources" / "railways.toml"
 GEOD = Geod(ellps="WGS84")
 
 
-def _load_tracer():
-    spec = importlib.util.spec_from_file_location("trace_railways", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while executing it
-    spec.loader.exec_module(module)
-    return module
-
-
-T = _load_tracer()
+T = load_script("trace_railways")
 
 
 def way(way_id, lonlats, kind="rail"):

@@ -8,7 +8,6 @@ derivation functions are tested on small synthetic polygons.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +18,12 @@ from shapely.geometry import LineString, Point, box, shape
 from shapely.ops import unary_union
 
 from corridor_atlas.measure import geodesic_length_km
+
+from .regen_scripts import load_script
 from corridor_atlas.vocabulary import REGION_BOUNDS
 
 ROOT = Path(__file__).resolve().parents[1]
 WATER = ROOT / "data" / "base" / "water.geojson"
-DERIVE = ROOT / "data" / "sources" / "derive_lines.py"
 
 # Committed size budget: the file is read by `build.py check`, never drawn on a map.
 SIZE_BUDGET_BYTES = 2_200_000
@@ -52,12 +52,8 @@ def shapes() -> list[tuple[str, object]]:
     return [(f["properties"]["kind"], shape(f["geometry"])) for f in water()["features"]]
 
 
-@lru_cache(maxsize=1)
 def derive():
-    spec = importlib.util.spec_from_file_location("derive_lines", DERIVE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("derive_lines")
 
 
 # --------------------------------------------------------------------------- water.geojson
