@@ -100,6 +100,8 @@ class Route(_Strict):
     note: str = ""
     # the stem of a file in data/sources/geometry/ holding this route's line (absent: drawn through its waypoints)
     geometry: Annotated[str, Field(pattern=GEOMETRY_STEM)] | None = None
+    # which way the route carries its goods, in the order of its waypoints (arrows on the map)
+    flow: Literal["forward", "reverse", "both"] | None = None
 
 
 class Point(_Strict):

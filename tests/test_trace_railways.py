@@ -200,3 +200,73 @@ def test_each_line_is_continuous_and_passes_its_stations(output, index):
     if any(p["accuracy"] == "traced" for p in trace["parts"]):
         assert trace["osm_way_ids"] == sorted(set(trace["osm_way_ids"])) and trace["osm_way_ids"]
     assert trace["extract"].startswith("OpenStreetMap railway extract of 2026-04-01")
+
+
+@pytest.mark.parametrize("index", range(len(tomllib.loads(CONFIG.read_text(encoding="utf-8"))["route"])))
+def test_stations_come_in_line_order(output, index):
+    """Each station projects further along the drawn line than the one before: no leg runs back."""
+    feature = output["features"][index]
+    line = LineString(feature["geometry"]["coordinates"])
+    ids = feature["properties"]["trace"]["osm_node_ids"]
+    along = [line.project(Point(output["stations"][str(i)]["coordinates"])) for i in ids]
+    assert along == sorted(along), feature["properties"]["id"]
+
+
+def _feature(output, fid):
+    return next(f for f in output["features"] if f["properties"]["id"] == fid)
+
+
+#: The lines across Armenia and eastern Turkey, routed through the OSM stations the line's
+#: route diagram or station pages name, in line order (railways.toml cites them).
+ARMENIA_TURKEY_STATIONS = {
+    "crossroads-gyumri-kars-railway": [
+        10778863051,  # Gyumri
+        13382347659,  # Doğukapı
+        13247813127,  # Akyaka
+        13031810391, 1514128635, 2691654097, 6067508752, 134974766,  # halts of the Kars–Akyaka line
+        2691661812,  # Mezra
+        2005962642,  # Kars
+    ],
+    "crossroads-yeraskh-nakhchivan-railway": [
+        7564242877, 10782858977, 11368513438, 10780676055, 11368513437, 11368513436, 3065361683,  # Yerevan … Ararat
+        11368513435,  # Yeraskh
+        3963722257, 3082864534, 8631252675,  # Sədərək, Sharur, Nakhchivan
+    ],
+    "kars-igdir-dilucu-railway": [2005962642, 3963722257],  # Kars, Sədərək
+}
+#: A turn sharper than this at a station would mean a station out of order (the sharpest on
+#: these lines is 77°, at the Şahnalar halt of the Kars–Akyaka line).
+MAX_TURN_DEG = 90.0
+
+
+@pytest.mark.parametrize("fid", sorted(ARMENIA_TURKEY_STATIONS))
+def test_lines_across_armenia_and_turkey_follow_osm_stations_not_gazetteer_points(output, fid):
+    props = _feature(output, fid)["properties"]
+    trace = props["trace"]
+    assert trace["osm_node_ids"] == ARMENIA_TURKEY_STATIONS[fid]
+    assert props["geometry_accuracy"] in ("traced", "station_routed")
+    assert "schematic" not in trace["km"]
+    stations = [output["stations"][str(i)] for i in trace["osm_node_ids"]]
+    for a, b, c in zip(stations, stations[1:], stations[2:]):
+        (ax, ay), (bx, by), (cx, cy) = a["coordinates"], b["coordinates"], c["coordinates"]
+        turn = abs((GEOD.inv(bx, by, cx, cy)[0] - GEOD.inv(ax, ay, bx, by)[0] + 180) % 360 - 180)
+        assert turn <= MAX_TURN_DEG, (fid, b["name"], round(turn))
+
+
+def test_soviet_line_reaches_yerevan_station_and_is_schematic_only_across_meghri(output):
+    props = _feature(output, "soviet-baku-julfa-yerevan-railway")["properties"]
+    trace = props["trace"]
+    assert trace["osm_node_ids"][-1] == 7564242877  # Yerevan station, not the gazetteer point
+    schematic = [p for p in trace["parts"] if p["accuracy"] == "schematic"]
+    assert [p["to"] for p in schematic] == ["Meghri", "Salamalik"]
+
+
+def test_kars_dilucu_line_follows_the_osm_construction_track_for_its_reported_length(output):
+    """Turkey's line is traced along the OSM ways mapped as under construction; the traced part
+    alone matches the 224 km the ministry reported (Trend via MENAFN, routes.toml)."""
+    from corridor_atlas.geocheck import TRACED_LENGTH_RANGE
+
+    trace = _feature(output, "kars-igdir-dilucu-railway")["properties"]["trace"]
+    assert trace["osm_way_ids"] == [1329000251]
+    low, high = TRACED_LENGTH_RANGE
+    assert low * 224 <= trace["km"]["traced"] <= high * 224

@@ -141,7 +141,7 @@ def route_feature(r: dict, coords: dict[str, list[float]], derived: dict[str, di
         "waypoints": r["waypoints"],
         "sources": _src(r["sources"]),
     }
-    for key in ("operator", "sponsor", "note"):
+    for key in ("operator", "sponsor", "note", "flow"):
         if r.get(key):
             props[key] = r[key]
     if r.get("dates"):

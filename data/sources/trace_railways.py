@@ -5,7 +5,10 @@
 Inputs
   DIR (default ROOT/../shared/osm-rail): the raw OpenStreetMap railway extract described in
       its README (railway ways per country bounding box, named stations with OSM node ids).
-      The files read are checked against the README's sha256 sums before use.
+      A way that crosses a bounding box is kept whole, so railways/azerbaijan.json also holds
+      Armenia's Yeraskh–Aygavan track and Turkey's Kars–Dilucu construction track; the
+      stations of Armenia are in stations/turkey.json. The files read are checked against the
+      README's sha256 sums before use.
   railways.toml (next to me): per route, the ordered stops (OSM station node ids, the end of
       an OSM way, or a place of data/layers/places.geojson) and the track types allowed.
   data/layers/places.geojson: gazetteer coordinates for the few schematic stops.
