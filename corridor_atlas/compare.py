@@ -42,11 +42,13 @@ import difflib
 import io
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -59,7 +61,7 @@ from . import measure
 from .errors import InvalidInput, Problems, not_blank, terminal_safe
 from .input_checks import check_base_geometry
 from .safe_read import UnsafeInput, project_root_of, read_text_input
-from .layers import BaseLayer, Feature, Layer, load_base_layers, load_layers
+from .layers import BaseLayer, Feature, Layer, _http_url, load_base_layers, load_layers
 from .style import STATUS_LABELS
 from .spec import LatLon, _location, _message
 from .vocabulary import DATE_KEYS, LINE_KINDS
@@ -82,12 +84,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+#: analyst fields stated in words, with their source, in the set's ``[[fact]]`` entries
+#: (who pays, when it is due, what happens at the border: sources say these in sentences)
+FACT_FIELDS = ("financing", "expected_completion", "border_regime")
+#: analyst figures taken from the routes' own ``reported`` entries (numbers with a unit and a source)
+ANALYST_QUANTITIES = ("capacity", "cost")
+
+
+class Fact(_Strict):
+    """A sourced statement about one route that is not a number (who pays, what regime at the border)."""
+
+    route: Annotated[str, Field(min_length=1)]
+    field: Literal[FACT_FIELDS]  # type: ignore[valid-type]
+    text: Annotated[str, Field(min_length=1, max_length=300)]
+    source: str
+
+    _check_url = field_validator("source")(classmethod(lambda cls, v: _http_url(v)))
+    _check_text = field_validator("text")(classmethod(lambda cls, v: not_blank(v)))
+
+
 class ComparisonSet(_Strict):
     id: Annotated[str, Field(pattern=SET_ID)]
     title: Annotated[str, Field(min_length=1, max_length=120)]
     description: str = ""
     routes: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
     bounds: Annotated[tuple[LatLon, LatLon], Field(strict=False)]
+    fact: list[Fact] = []
 
     @field_validator("title")
     @classmethod
@@ -111,6 +133,9 @@ class ComparisonSet(_Strict):
             raise ValueError(f"bounds must lie within latitude ±{MAX_MERCATOR_LAT} (the page's Web Mercator ends there)")
         if north - south < MIN_BOUNDS_DEG or east - west < MIN_BOUNDS_DEG:
             raise ValueError(f"bounds must span at least {MIN_BOUNDS_DEG}° each way (about 1 km); the page scales its maps to them")
+        strays = sorted({f.route for f in self.fact} - set(self.routes))
+        if strays:
+            raise ValueError(f"fact about a route not in routes: {', '.join(strays)}")
         return self
 
 
@@ -325,6 +350,17 @@ def _reported_km(feature: Feature, quantity: str) -> tuple[int | None, str | Non
     return None, None
 
 
+def _figure_text(value: float, unit: str) -> str:
+    """'1,200,000 barrels/day', '3.6 billion USD': whole numbers without a decimal point."""
+    return f"{value:,.0f} {unit}" if value == int(value) else f"{value:,} {unit}"
+
+
+def reported_figures(feature: Feature, quantity: str) -> list[dict]:
+    """Every ``reported`` entry of one quantity as {text, source, note}: the analyst columns."""
+    return [{"text": _figure_text(r.value, r.unit) + (f" ({r.country})" if r.country else ""), "source": r.source, "note": r.note}
+            for r in feature.props.reported if r.quantity == quantity]
+
+
 def drawn_through_waypoints(feature: Feature, places: Mapping[str, Feature]) -> list[tuple[str, tuple[float, float]]] | None:
     """(country, (lon, lat)) per waypoint when the line is exactly the chain of its waypoints.
 
@@ -391,6 +427,8 @@ def route_row(feature: Feature, base: dict[str, BaseLayer], places: dict[str, Fe
         "new_construction_source": new_source,
         "existing_km": existing_km,
         "existing_source": existing_source,
+        **{q: reported_figures(feature, q) for q in ANALYST_QUANTITIES},
+        **{name: [] for name in FACT_FIELDS},  # filled from the set's [[fact]] entries (compare_rows)
         "sponsor": p.sponsor or None,
         "operator": p.operator or None,
         "dates": {k: p.dates[k] for k in DATE_KEYS if k in p.dates},
@@ -410,7 +448,11 @@ def accuracy_text(row: dict) -> str:
 def compare_rows(cset: ComparisonSet, layers: dict[str, Layer], base: dict[str, BaseLayer]) -> list[dict]:
     by_id = {f.id: f for layer in layers.values() for f in layer.features}
     places = {f.id: f for f in by_id.values() if f.props.kind == "place"}
-    return [route_row(by_id[rid], base, places) for rid in cset.routes]
+    rows = [route_row(by_id[rid], base, places) for rid in cset.routes]
+    for row in rows:
+        for name in FACT_FIELDS:
+            row[name] = [{"text": f.text, "source": f.source, "note": ""} for f in cset.fact if f.route == row["id"] and f.field == name]
+    return rows
 
 
 def compare_set(root: Path, set_id: str = DEFAULT_SET) -> tuple[ComparisonSet, list[dict]]:
@@ -425,7 +467,8 @@ def compare_set(root: Path, set_id: str = DEFAULT_SET) -> tuple[ComparisonSet, l
 CSV_FIELDS = (
     "id", "name", "kind", "status", "geometry_accuracy", "km_by_accuracy", "length_km", "reported_length_km", "reported_length_source",
     "ratio_drawn_to_reported", "countries", "km_by_country", "border_crossings", "new_construction_km",
-    "new_construction_source", "existing_km", "existing_source", "sponsor", "operator", "dates", "borders_from",
+    "new_construction_source", "existing_km", "existing_source", *ANALYST_QUANTITIES, *FACT_FIELDS,
+    "sponsor", "operator", "dates", "borders_from",
 )
 
 
@@ -469,6 +512,8 @@ def to_csv(rows: list[dict]) -> str:
         flat["countries"] = ";".join(row["countries"])
         flat["km_by_country"] = ";".join(f"{c}={km}" for c, km in row["km_by_country"].items())
         flat["dates"] = ";".join(f"{k}={v}" for k, v in row["dates"].items())
+        for name in (*ANALYST_QUANTITIES, *FACT_FIELDS):  # "text <source>; …", or empty: not stated
+            flat[name] = "; ".join(f"{f['text']} <{f['source']}>" for f in row.get(name) or [])
         writer.writerow({k: "" if flat.get(k) is None else flat[k] for k in CSV_FIELDS})
     return buf.getvalue()
 
@@ -515,3 +560,20 @@ def rich_table(cset: ComparisonSet, rows: list[dict]):
             "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["dates"].items()) or "—",
         )))
     return table
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+class _CallableModule(ModuleType):
+    """``corridor_atlas.compare("crude")`` is the notebook API (api.compare, a DataFrame), while
+    ``corridor_atlas.compare`` stays this module: the package attribute can only be one object,
+    and the import system sets it to the submodule, so the module itself answers the call."""
+
+    def __call__(self, set_id: str = DEFAULT_SET, root=None):
+        from .api import compare as compare_frame
+
+        return compare_frame(set_id, root)
+
+
+sys.modules[__name__].__class__ = _CallableModule

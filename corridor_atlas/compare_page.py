@@ -14,6 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -46,6 +50,36 @@ def fixed_view(bounds, width: int = SMALL_WIDTH, height: int = SMALL_HEIGHT) -> 
     return [round(lat, 5), round((west + east) / 2, 5)], zoom
 
 
+#: where along a route (share of its length) its number label may sit, in order of preference
+LABEL_FRACTIONS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9)
+
+
+def label_points(lines: list[BaseGeometry], bounds) -> list[list[float]]:
+    """[lat, lon] of each route's number label on the overview map: a point on the route,
+    inside the set's bounds, as far as possible from the labels already placed.
+
+    Routes that share track (the Crossroads lines, the Soviet railway) would otherwise stack
+    their labels at the same midpoint. Greedy in set order, so the same input gives the same
+    bytes; distances in degrees with longitude scaled by cos(latitude), enough to pull apart.
+    """
+    (south, west), (north, east) = bounds
+    box = shapely.box(west, south, east, north)
+    scale = math.cos(math.radians((south + north) / 2))
+    placed: list[tuple[float, float]] = []
+    out = []
+    for line in lines:
+        candidates = [line.interpolate(f, normalized=True) for f in LABEL_FRACTIONS]
+        inside = [c for c in candidates if box.contains(c)] or candidates
+
+        def clearance(point: Point) -> float:
+            return min((math.hypot((point.x - x) * scale, point.y - y) for x, y in placed), default=math.inf)
+
+        best = max(inside, key=clearance)  # max() keeps the first of equals: the preferred fraction
+        placed.append((best.x, best.y))
+        out.append([round(best.y, 5), round(best.x, 5)])
+    return out
+
+
 def page_payload(cset: ComparisonSet, rows: list[dict], layers: dict[str, Layer], base: dict[str, BaseLayer]) -> dict:
     (south, west), (north, east) = cset.bounds
     center, zoom = fixed_view(cset.bounds)
@@ -59,11 +93,14 @@ def page_payload(cset: ComparisonSet, rows: list[dict], layers: dict[str, Layer]
         if g is not None
     ]
     by_id = {f.id: f for layer in layers.values() for f in layer.features}
+    labels = label_points([by_id[row["id"]].geometry for row in rows], cset.bounds)
     routes = []
-    for row in rows:
+    for number, (row, label_at) in enumerate(zip(rows, labels), start=1):
         feature = by_id[row["id"]]
         routes.append({
             "id": row["id"],
+            "number": number,
+            "labelAt": label_at,
             "row": row,
             "style": line_style(feature.props.kind, feature.props.status).leaflet(),
             "geometry": geojson_geometry(prepare_line_or_point(feature.geometry, detail_zoom)),
@@ -112,10 +149,17 @@ PAGE = _ENV.from_string(
 </header>
 <main>
 <section class="compare-top">
-<div id="compare-overview" class="compare-map compare-overview" role="region" aria-label="Map: all {{ count }} routes"></div>
+<div id="compare-overview" class="compare-map compare-overview" role="region" aria-label="Map: all {{ count }} routes, numbered as in the legend and the table"></div>
+<div class="compare-legend-box">
+<h2 id="compare-legend-heading">Legend</h2>
+<ol id="compare-legend" class="compare-legend" aria-labelledby="compare-legend-heading"></ol>
+<p class="compare-legend-note">Numbers on the map are the routes' numbers. Solid: operational. Dashed: under construction. Dotted: proposed. Grey: idle or closed. Schematic lines join documented waypoints.</p>
+</div>
+</section>
+<section class="compare-table-section" aria-label="Figures per route">
 <div class="compare-table-wrap">
 <table id="compare-table" class="compare-table">
-<caption>{{ count }} routes. Hover or focus a row to find its route on the maps; hover a route to find its row.</caption>
+<caption>{{ count }} routes. Sort by any column with its header button (click or Enter). Hover or focus a row to find its route on the maps; hover a route to find its row. “not stated”: no source we found says.</caption>
 <thead></thead>
 <tbody></tbody>
 </table>
@@ -136,7 +180,9 @@ OpenStreetMap-derived borders where a route lies entirely inside the South Cauca
 Natural Earth 1:10m borders otherwise. A crossing is a change of country along the route: A → B counts once, also across a sea;
 A → sea → A counts none, A → B → A counts two. A stretch lying exactly on a border belongs to neither country;
 pieces under 1 km inside a country are border slivers, not a country passed through. Figures are rounded to whole km.</p>
-<p><strong>New construction</strong> and <strong>existing line</strong> are shown only where a source states them; otherwise “not stated”.</p>
+<p><strong>New construction</strong> and <strong>existing line</strong>, <strong>capacity</strong>, <strong>cost</strong>, <strong>financing</strong>,
+<strong>expected completion</strong> and the <strong>border / customs regime</strong> are shown only where a source states them, each with a link to it;
+otherwise “not stated”. Figures are as published (units differ between sources); statements are summarised from the linked page.</p>
 </section>
 </main>
 <footer id="compare-credit" class="compare-credit"></footer>

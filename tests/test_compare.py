@@ -151,6 +151,56 @@ def test_reported_figures__new_existing_length_and_not_stated(base):
     assert bare["ratio_drawn_to_reported"] is None
 
 
+FACTS_TOML = SET_TOML + '''
+[[fact]]
+route = "test-rail"
+field = "border_regime"
+text = "Each side checks its own border"
+source = "https://example.org/regime"
+'''
+
+
+def test_analyst_fields__reported_capacity_and_cost_and_set_facts(project, capsys):
+    """capacity / cost come from the route's reported entries, financing / completion / regime
+    from the set's [[fact]] entries; each with its source, an empty list where none says."""
+    routes = json.loads((project.layers / "routes.geojson").read_text(encoding="utf-8"))
+    pipeline = next(f for f in routes["features"] if f["properties"]["id"] == "test-pipeline")
+    pipeline["properties"]["reported"] += [
+        {"quantity": "capacity", "value": 1200000, "unit": "barrels/day", "source": "https://example.org/cap"},
+        {"quantity": "cost", "value": 3.6, "unit": "billion USD", "source": "https://example.org/cost", "note": "IFC"},
+    ]
+    (project.layers / "routes.geojson").write_text(json.dumps(routes), encoding="utf-8")
+    add_set(project, FACTS_TOML)
+    code, out, _ = run(capsys, "compare", "test-set", "--format", "json", "--root", str(project.root))
+    assert code == 0
+    pipe, rail = json.loads(out)
+    assert pipe["capacity"] == [{"text": "1,200,000 barrels/day", "source": "https://example.org/cap", "note": ""}]
+    assert pipe["cost"] == [{"text": "3.6 billion USD", "source": "https://example.org/cost", "note": "IFC"}]
+    assert pipe["border_regime"] == [] and pipe["financing"] == [] and pipe["expected_completion"] == []
+    assert rail["border_regime"] == [{"text": "Each side checks its own border", "source": "https://example.org/regime", "note": ""}]
+    assert rail["capacity"] == [] and rail["cost"] == []
+    code, out, _ = run(capsys, "compare", "test-set", "--format", "csv", "--root", str(project.root))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["capacity"] == "1,200,000 barrels/day <https://example.org/cap>" and rows[1]["capacity"] == ""
+    assert rows[1]["border_regime"] == "Each side checks its own border <https://example.org/regime>"
+
+
+@pytest.mark.parametrize(
+    "text, location, message",
+    [
+        (FACTS_TOML.replace('route = "test-rail"', 'route = "other-route"'), "(top level)", "fact about a route not in routes: other-route"),
+        (FACTS_TOML.replace('field = "border_regime"', 'field = "price"'), "fact[0].field", "border_regime"),
+        (FACTS_TOML.replace("https://example.org/regime", "ftp://example.org/regime"), "fact[0].source", "http"),
+        (FACTS_TOML.replace('text = "Each side checks its own border"', 'text = "  "'), "fact[0].text", "blank"),
+    ],
+)
+def test_analyst_facts__invalid_entries_exit_2_naming_the_key(project, capsys, text, location, message):
+    add_set(project, text)
+    code, _, err = run(capsys, "compare", "test-set", "--root", str(project.root))
+    assert code == 2
+    assert location in err and message in err, err
+
+
 # ----------------------------------------------------------------------------- CLI
 
 

@@ -98,6 +98,7 @@ def published(tmp_path: Path, old: dict[str, bytes]) -> Path:
     out = tmp_path / "site"
     out.mkdir()
     for name, data in old.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)  # data/<map>.geojson
         (out / name).write_bytes(data)
     return out
 

@@ -1,9 +1,10 @@
-/* Corridor Atlas comparison page: overview map, table and small multiples from one payload.
+/* Corridor Atlas comparison page: overview map, legend, table and small multiples from one payload.
  *
  * Same rule as atlas.js: text from data reaches the page only through textContent (or
  * escapeHtml() where Leaflet insists on an HTML string: attribution); links only from
  * http(s) URLs. Hovering (or focusing) a row highlights its route on every map; hovering a
- * route highlights its row.
+ * route highlights its row. Every column sorts (a button in its header: click, Enter or
+ * Space; aria-sort on the sorted header); empty values ("not stated") sort last both ways.
  */
 (function () {
   "use strict";
@@ -37,47 +38,113 @@
     }).map(function (k) { return ACCURACY_TEXT[k] + " " + km[k] + " km"; }).join(", ");
   }
 
-  /* Columns: header text and how a cell is filled from a row (always via textContent). */
+  /* Sourced statements or figures ({text, source, note}): one line each, with a link to its source. */
+  function sourced(td, items) {
+    if (!items || !items.length) { td.textContent = "not stated"; td.classList.add("is-not-stated"); return; }
+    items.forEach(function (item) {
+      var line = el("span", "compare-line", item.text + " ");
+      line.appendChild(link(item.source, host(item.source)));
+      if (item.note) line.title = item.note;
+      td.appendChild(line);
+    });
+  }
+  function firstText(items) { return items && items.length ? items[0].text : null; }
+  /* the leading number of a figure ("1,200,000 barrels/day" -> 1200000), for sorting */
+  function leadingNumber(items) {
+    var m = items && items.length ? /^[\d,.]+/.exec(items[0].text) : null;
+    return m ? parseFloat(m[0].replace(/,/g, "")) : null;
+  }
+  function badge(number) { return el("span", "compare-number", number); }
+
+  /* Columns: header, how a cell is filled from a route (always via textContent), the sort key
+   * (a number or a string; null for "not stated"), and whether it is numeric. */
   var COLUMNS = [
-    ["Route", function (td, r) {
-      td.appendChild(el("strong", null, r.name));
-      td.appendChild(el("span", "compare-sub", accuracyText(r) || ACCURACY_TEXT[r.geometry_accuracy] || r.geometry_accuracy));
+    { head: "Route", key: function (r) { return r.row.name; }, fill: function (td, r) {
+      td.appendChild(badge(r.number));
+      td.appendChild(el("strong", null, r.row.name));
+      td.appendChild(el("span", "compare-sub", accuracyText(r.row) || ACCURACY_TEXT[r.row.geometry_accuracy] || r.row.geometry_accuracy));
       td.title = r.id;
-    }],
-    ["Status", function (td, r) { td.textContent = r.status_text; }],
-    ["Drawn km", function (td, r) { td.textContent = km(r.length_km); td.className = "num"; }],
-    ["Reported km", function (td, r) {
-      td.className = "num";
-      td.appendChild(document.createTextNode(km(r.reported_length_km)));
-      if (r.reported_length_source) {
-        td.appendChild(el("span", "compare-sub")).appendChild(link(r.reported_length_source, host(r.reported_length_source)));
+    } },
+    { head: "Status", key: function (r) { return r.row.status_text; }, fill: function (td, r) { td.textContent = r.row.status_text; } },
+    { head: "Drawn km", num: true, key: function (r) { return r.row.length_km; }, fill: function (td, r) { td.textContent = km(r.row.length_km); } },
+    { head: "Reported km", num: true, key: function (r) { return r.row.reported_length_km; }, fill: function (td, r) {
+      var row = r.row;
+      td.appendChild(document.createTextNode(km(row.reported_length_km) + (row.reported_length_country ? " (" + row.reported_length_country + ")" : "")));
+      if (row.reported_length_source) {
+        td.appendChild(el("span", "compare-sub")).appendChild(link(row.reported_length_source, host(row.reported_length_source)));
       }
-    }],
-    ["Drawn ÷ reported", function (td, r) {
-      td.className = "num";
-      td.textContent = r.ratio_drawn_to_reported === null ? "" : r.ratio_drawn_to_reported.toFixed(2);
-    }],
-    ["Countries in order", function (td, r) { td.textContent = r.countries.join(" → "); }],
-    ["Km by country", function (td, r) {
-      td.textContent = Object.keys(r.km_by_country).map(function (c) { return c + " " + km(r.km_by_country[c]); }).join(", ");
-    }],
-    ["Border crossings", function (td, r) { td.className = "num"; td.textContent = String(r.border_crossings); }],
-    ["New / existing km", function (td, r) {
-      if (r.new_construction_km === null && r.existing_km === null) { td.textContent = "not stated"; return; }
-      td.appendChild(el("span", "compare-line", "new: " + km(r.new_construction_km)));
-      td.appendChild(el("span", "compare-line", "existing: " + km(r.existing_km)));
-    }],
-    ["Sponsor / operator", function (td, r) {
-      if (r.sponsor) td.appendChild(el("span", "compare-line", "Sponsor: " + r.sponsor));
-      if (r.operator) td.appendChild(el("span", "compare-line", "Operator: " + r.operator));
-      if (!r.sponsor && !r.operator) td.textContent = "not stated";
-    }],
-    ["Key dates", function (td, r) {
+    } },
+    { head: "Drawn ÷ reported", num: true, key: function (r) { return r.row.ratio_drawn_to_reported; }, fill: function (td, r) {
+      td.textContent = r.row.ratio_drawn_to_reported === null ? "" : r.row.ratio_drawn_to_reported.toFixed(2);
+    } },
+    { head: "Countries in order · km by country", key: function (r) { return r.row.countries.join(" "); }, fill: function (td, r) {
+      td.appendChild(el("span", "compare-line", r.row.countries.join(" → ")));
+      td.appendChild(el("span", "compare-sub", Object.keys(r.row.km_by_country).map(function (c) {
+        return c + " " + km(r.row.km_by_country[c]);
+      }).join(", ")));
+    } },
+    { head: "Border crossings", num: true, key: function (r) { return r.row.border_crossings; }, fill: function (td, r) {
+      td.textContent = String(r.row.border_crossings);
+    } },
+    { head: "New / existing km", num: true, key: function (r) {
+      return r.row.new_construction_km !== null ? r.row.new_construction_km : r.row.existing_km;
+    }, fill: function (td, r) {
+      var row = r.row;
+      if (row.new_construction_km === null && row.existing_km === null) { td.textContent = "not stated"; td.classList.add("is-not-stated"); return; }
+      td.appendChild(el("span", "compare-line", "new: " + km(row.new_construction_km)));
+      td.appendChild(el("span", "compare-line", "existing: " + km(row.existing_km)));
+    } },
+    { head: "Capacity", key: function (r) { return leadingNumber(r.row.capacity); }, fill: function (td, r) { sourced(td, r.row.capacity); } },
+    { head: "Cost · financing", key: function (r) { return firstText(r.row.cost) || firstText(r.row.financing); }, fill: function (td, r) {
+      if (!(r.row.cost || []).length && !(r.row.financing || []).length) { sourced(td, []); return; }
+      sourced(td, (r.row.cost || []).concat(r.row.financing || []));
+    } },
+    { head: "Expected completion", key: function (r) { return firstText(r.row.expected_completion); }, fill: function (td, r) {
+      sourced(td, r.row.expected_completion);
+    } },
+    { head: "Border / customs regime", key: function (r) { return firstText(r.row.border_regime); }, fill: function (td, r) {
+      sourced(td, r.row.border_regime);
+    } },
+    { head: "Sponsor / operator", key: function (r) { return r.row.sponsor || r.row.operator || null; }, fill: function (td, r) {
+      if (r.row.sponsor) td.appendChild(el("span", "compare-line", "Sponsor: " + r.row.sponsor));
+      if (r.row.operator) td.appendChild(el("span", "compare-line", "Operator: " + r.row.operator));
+      if (!r.row.sponsor && !r.row.operator) { td.textContent = "not stated"; td.classList.add("is-not-stated"); }
+    } },
+    { head: "Key dates", key: function (r) {
+      var k = Object.keys(DATE_TEXT).filter(function (d) { return r.row.dates[d]; })[0];
+      return k ? r.row.dates[k] : null;
+    }, fill: function (td, r) {
       Object.keys(DATE_TEXT).forEach(function (k) {
-        if (r.dates[k]) td.appendChild(el("span", "compare-line", DATE_TEXT[k] + ": " + r.dates[k]));
+        if (r.row.dates[k]) td.appendChild(el("span", "compare-line", DATE_TEXT[k] + ": " + r.row.dates[k]));
       });
-    }]
+      if (!td.firstChild) { td.textContent = "not stated"; td.classList.add("is-not-stated"); }
+    } }
   ];
+
+  /* Compare two sort keys: empty last, numbers numerically, text by locale; ties keep set order. */
+  function compareKeys(a, b, direction) {
+    var aEmpty = a === null || a === undefined, bEmpty = b === null || b === undefined;
+    if (aEmpty || bEmpty) return aEmpty === bEmpty ? 0 : (aEmpty ? 1 : -1);
+    var order = typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b), "en");
+    return direction === "ascending" ? order : -order;
+  }
+
+  /* An SVG swatch of a route's line, drawn with its own colour, weight and dashes. */
+  function swatch(style) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", "36");
+    svg.setAttribute("height", "12");
+    svg.setAttribute("aria-hidden", "true");
+    var line = document.createElementNS(ns, "line");
+    line.setAttribute("x1", "2"); line.setAttribute("y1", "6"); line.setAttribute("x2", "34"); line.setAttribute("y2", "6");
+    line.setAttribute("stroke", String(style.color));
+    line.setAttribute("stroke-width", String(Math.min(style.weight, 6)));
+    line.setAttribute("stroke-linecap", String(style.lineCap || "round"));
+    if (style.dashArray) line.setAttribute("stroke-dasharray", String(style.dashArray));
+    svg.appendChild(line);
+    return svg;
+  }
 
   var STATIC_MAP = {
     zoomControl: false, attributionControl: false, dragging: false, touchZoom: false, scrollWheelZoom: false,
@@ -128,10 +195,32 @@
 
     /* table */
     var table = document.getElementById("compare-table");
-    var headRow = el("tr");
-    COLUMNS.forEach(function (c) { var th = el("th", null, c[0]); th.scope = "col"; headRow.appendChild(th); });
-    table.tHead.appendChild(headRow);
     var tbody = table.tBodies[0];
+    var headRow = el("tr");
+    var headers = [];
+    function sortBy(index) {
+      var th = headers[index];
+      var direction = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+      headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", direction);
+      var key = COLUMNS[index].key;
+      data.routes.slice().map(function (route, i) { return { route: route, i: i }; }).sort(function (a, b) {
+        return compareKeys(key(a.route), key(b.route), direction) || a.i - b.i;
+      }).forEach(function (item) { tbody.appendChild(routes[item.route.id].row); });
+    }
+    COLUMNS.forEach(function (c, index) {
+      var th = el("th");
+      th.scope = "col";
+      if (c.num) th.className = "num";
+      var button = el("button", "compare-sort", c.head);
+      button.type = "button";
+      button.title = "Sort by " + c.head.toLowerCase();
+      button.addEventListener("click", function () { sortBy(index); });  /* Enter and Space click a button */
+      th.appendChild(button);
+      headers.push(th);
+      headRow.appendChild(th);
+    });
+    table.tHead.appendChild(headRow);
     data.routes.forEach(function (route) {
       var tr = el("tr");
       tr.tabIndex = 0;
@@ -139,7 +228,8 @@
       COLUMNS.forEach(function (c, i) {
         var td = el(i === 0 ? "th" : "td");
         if (i === 0) td.scope = "row";
-        c[1](td, route.row);
+        if (c.num) td.className = "num";
+        c.fill(td, route);
         tr.appendChild(td);
       });
       tr.addEventListener("mouseenter", function () { highlight(route.id); });
@@ -149,6 +239,21 @@
       tbody.appendChild(tr);
       routes[route.id] = { row: tr, style: route.style,
         highlightStyle: Object.assign({}, route.style, { weight: route.style.weight + 4, opacity: 1 }) };
+    });
+
+    /* legend: each route's number, line and name (the map's labels are these numbers) */
+    var legend = document.getElementById("compare-legend");
+    data.routes.forEach(function (route) {
+      var item = el("li", "compare-legend-item");
+      item.setAttribute("data-route", route.id);
+      item.appendChild(badge(route.number));
+      item.appendChild(swatch(route.style));
+      var text = el("span", "compare-legend-text", route.row.name);
+      text.appendChild(el("span", "compare-sub", route.row.status_text));
+      item.appendChild(text);
+      item.addEventListener("mouseenter", function () { highlight(route.id); });
+      item.addEventListener("mouseleave", function () { unhighlight(route.id); });
+      legend.appendChild(item);
     });
 
     /* overview: every route on one interactive map */
@@ -169,6 +274,11 @@
       var layers = routeLayers(overview, route, true);
       r.overview = layers.visible;
       r.overviewHit = layers.hit;
+      /* a permanent label: the route's number (ours, not text from data), as in the legend */
+      r.label = L.marker(route.labelAt, {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "compare-map-label", html: String(Number(route.number)), iconSize: [20, 20] })
+      }).addTo(overview);
 
       var figure = el("figure", "compare-small");
       figure.setAttribute("data-route", route.id);
@@ -177,6 +287,7 @@
       mapDiv.setAttribute("aria-label", "Map: " + route.row.name);
       figure.appendChild(mapDiv);
       var caption = el("figcaption");
+      caption.appendChild(badge(route.number));
       caption.appendChild(el("strong", null, route.row.name));
       caption.appendChild(el("span", "compare-sub",
         route.row.status_text + " · drawn " + km(route.row.length_km) + " km · " + route.row.countries.join(" → ")));
@@ -200,7 +311,7 @@
     credit.textContent = data.attribution.join(" · ");
 
     window.compare = { overview: overview, smallMaps: smallMaps, routes: routes, data: data,
-                       highlight: highlight, unhighlight: unhighlight };
+                       highlight: highlight, unhighlight: unhighlight, sortBy: sortBy };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 
