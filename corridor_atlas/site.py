@@ -6,10 +6,13 @@ escaped in text and attributes alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from .spec import MapSpec
 
@@ -25,11 +28,66 @@ class BuiltMap:
     png: str | None = None
 
 
-def embed_snippet(spec: MapSpec, filename: str) -> str:
-    """A responsive iframe: 75% of the width tall, at least 320 px, at most 640 px."""
+class BadBaseUrl(ValueError):
+    """--base-url is not an absolute http(s) URL that can be pasted into an attribute as it is."""
+
+
+_URL_UNSAFE = re.compile(r"[\s\"'<>`\\{}|^]|[\x00-\x1f\x7f]")
+
+
+def check_base_url(url: str) -> str:
+    """The URL the site will be published at, with one trailing slash; raises BadBaseUrl.
+
+    Embed code and social tags are pasted elsewhere (a CMS, a social card), where a relative
+    URL points at the wrong site, so they use this base. Only http(s), a host, no query or
+    fragment, and nothing that would need quoting in HTML or a terminal."""
+    if _URL_UNSAFE.search(url):
+        raise BadBaseUrl(f"--base-url: {url!r} contains whitespace, a quote or a character that needs escaping")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadBaseUrl(f"--base-url: {url!r} is not an absolute http:// or https:// URL (e.g. https://example.org/atlas/)")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise BadBaseUrl(f"--base-url: {url!r} has a query or fragment; give the folder the site is published at")
+    return url.rstrip("/") + "/"
+
+
+def page_url(filename: str, base_url: str | None) -> str:
+    """Absolute when the site's base URL is known, else relative to the page beside it."""
+    return urljoin(base_url, filename) if base_url else filename
+
+
+CARD_TEXT_CHARS = 200  # social cards show about two lines; the full description stays in <meta name="description">
+
+
+def card_text(text: str) -> str:
+    """At most CARD_TEXT_CHARS characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= CARD_TEXT_CHARS:
+        return text
+    return text[:CARD_TEXT_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def social_meta(spec: MapSpec, description: str, filename: str, base_url: str | None, png_name: str | None) -> Markup:
+    """Open Graph and Twitter card tags for a map page. og:url and og:image need absolute URLs,
+    so without a base URL they are left out; without a PNG the card is a plain summary."""
+    tags = [("og:type", "website"), ("og:title", spec.title), ("og:description", card_text(description))]
+    if base_url:
+        tags.append(("og:url", page_url(filename, base_url)))
+    image = page_url(png_name, base_url) if base_url and png_name else None
+    if image:
+        tags.append(("og:image", image))
+    lines = [f'<meta property="{name}" content="{escape(value)}">' for name, value in tags]
+    lines.append(f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">')
+    return Markup("\n".join(lines))
+
+
+def embed_snippet(spec: MapSpec, filename: str, base_url: str | None = None) -> str:
+    """A responsive iframe: 75% of the width tall, at least 320 px, at most 640 px.
+
+    With `base_url` the src is absolute, so the snippet works pasted into any site."""
     title = _ENV.from_string("{{ t }}").render(t=spec.title)
+    src = escape(page_url(filename, base_url))
     return (
-        f'<iframe src="{filename}" title="{title}" loading="lazy" '
+        f'<iframe src="{src}" title="{title}" loading="lazy" '
         'style="width:100%;aspect-ratio:4/3;min-height:320px;max-height:640px;border:0" '
         'allowfullscreen></iframe>'
     )
@@ -72,7 +130,7 @@ button { font: inherit; padding: 2px 10px; }
 <p class="meta">{{ m.description }}</p>
 <p class="meta">{{ "{:,}".format(m.size_bytes) }} bytes, self-contained.{% if m.png %} <a href="{{ m.png }}">Static image (PNG)</a>{% endif %}</p>
 <label for="embed-{{ m.spec.id }}">Embed code</label>
-<textarea id="embed-{{ m.spec.id }}" readonly>{{ embed(m.spec, m.filename) }}</textarea>
+<textarea id="embed-{{ m.spec.id }}" readonly>{{ embed(m.spec, m.filename, base_url) }}</textarea>
 <button type="button" data-copy="embed-{{ m.spec.id }}">Copy embed code</button>
 </li>
 {% endfor %}
@@ -105,10 +163,11 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
 )
 
 
-def render_index(maps: list[BuiltMap], comparisons: Sequence = ()) -> str:
+def render_index(maps: list[BuiltMap], comparisons: Sequence = (), base_url: str | None = None) -> str:
     """The gallery; ``comparisons`` (compare_page.BuiltComparison) adds a "Comparisons" section.
 
-    A map marked ``draft = true`` is built (its page can be previewed) but not listed."""
+    A map marked ``draft = true`` is built (its page can be previewed) but not listed. With
+    ``base_url`` the embed code carries absolute URLs."""
     listed = [m for m in maps if not m.spec.draft]
-    return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet,
+    return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet, base_url=base_url,
                         comparisons=sorted(comparisons, key=lambda c: c.id))
