@@ -42,7 +42,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-from . import measure
+from . import cache, measure
 from .compare import choose_borders, country_interiors, drawn_through_waypoints
 from .errors import Problems, pydantic_message
 from .layers import BaseLayer, Feature, Layer, parse_polygons, read_base_collection
@@ -339,18 +339,80 @@ def check_geography(layers: Mapping[str, Layer], base: Mapping[str, BaseLayer], 
     places = _places(layers)
     for layer in layers.values():
         for feature in layer.features:
-            kind = feature.props.kind
-            if kind not in LINE_KINDS:
-                continue
-            countries = country_interiors(feature.geometry, choose_borders(feature.geometry, base))
-            messages = []
-            if kind in SEA_KINDS:
-                messages += check_sea_at_sea(feature, countries)
-            else:
-                messages += check_countries(feature, countries, places)
-                if water is not None and kind in LAND_KINDS:
-                    messages += check_land_on_land(feature, water)
-            messages += check_reported_lengths(feature, countries)
-            for message in messages:
-                problems.add(layer.path, f"feature {feature.id!r}", message)
+            if feature.props.kind in LINE_KINDS:
+                for message in check_line(feature, base, places, water):
+                    problems.add(layer.path, f"feature {feature.id!r}", message)
     return problems
+
+
+def check_line(feature: Feature, base: Mapping[str, BaseLayer], places: Mapping[str, Feature], water: Water | None) -> list[str]:
+    """Every rule on one curated line: the messages, empty when it keeps them all."""
+    kind = feature.props.kind
+    countries = country_interiors(feature.geometry, choose_borders(feature.geometry, base))
+    messages = []
+    if kind in SEA_KINDS:
+        messages += check_sea_at_sea(feature, countries)
+    else:
+        messages += check_countries(feature, countries, places)
+        if water is not None and kind in LAND_KINDS:
+            messages += check_land_on_land(feature, water)
+    messages += check_reported_lengths(feature, countries)
+    return messages
+
+
+# --------------------------------------------------------------------------- cached verdicts
+
+
+def _line_inputs(feature: Feature, places: Mapping[str, Feature]) -> list:
+    """Everything of a line that its verdict reads: properties, geometry, its waypoints' places."""
+    stops = []
+    for name in feature.props.waypoints:
+        place = places.get(name)
+        stops.append(None if place is None else [place.props.country, shapely.to_wkb(place.geometry, hex=True)])
+    return [feature.props.model_dump_json(), shapely.to_wkb(feature.geometry, hex=True), stops]
+
+
+def check_geography_cached(layers: Mapping[str, Layer], base: Mapping[str, BaseLayer], base_dir: Path,
+                           problems: Problems) -> Problems:
+    """check_geography, with each line's verdict kept in the build's cache (corridor_atlas/cache.py).
+
+    A verdict is keyed on the line's properties and geometry, its waypoints' places, the
+    bytes of the border and water files and the package code: any change to what the rules
+    read is a miss and the line is checked again. The water polygons (0.2 s to parse) are
+    loaded only on a miss, once their file is known to load without problems. Problems of
+    the water file itself are added to ``problems``, as load_water does. Without an active
+    cache: exactly check_geography.
+    """
+    store = cache.active()
+    water_path = Path(base_dir) / WATER_FILE
+    if store is None or "countries" not in base or not water_path.is_file():
+        return check_geography(layers, base, load_water(base_dir, problems))
+    world = cache.digest(store.code(), {name: cache.file_sha(layer.path) for name, layer in sorted(base.items())},
+                         cache.file_sha(water_path))
+    loaded: list[Water | None] = []
+
+    def water() -> Water | None:
+        if not loaded:
+            before = len(problems)
+            loaded.append(load_water(base_dir, problems))
+            if loaded[0] is not None and len(problems) == before:
+                store.put("water", world, True)
+        return loaded[0]
+
+    if store.get("water", world) is not True:
+        water()  # not known to load cleanly: load it now, so its problems are reported
+    usable = not loaded or loaded[0] is not None
+    out = Problems()
+    places = _places(layers)
+    for layer in layers.values():
+        for feature in layer.features:
+            if feature.props.kind not in LINE_KINDS:
+                continue
+            key = cache.digest(world, usable, _line_inputs(feature, places))
+            messages = store.get("geocheck", key)
+            if not (isinstance(messages, list) and all(isinstance(m, str) for m in messages)):
+                messages = check_line(feature, base, places, water())
+                store.put("geocheck", key, messages)
+            for message in messages:
+                out.add(layer.path, f"feature {feature.id!r}", message)
+    return out
