@@ -110,6 +110,8 @@ class MapSpec(_Strict):
     basemap: str = "bundled"
     # a draft is built (its page can be previewed) but kept out of the gallery
     draft: bool = False
+    # a locator inset (bottom right, wide pages only) shows where the map lies in the wider region
+    locator: bool = False
 
     _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 

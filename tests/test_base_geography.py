@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from shapely.geometry import shape
+from shapely.geometry import box, shape
 from shapely.ops import unary_union
 
 from corridor_atlas.measure import geodesic_area_km2, shared_border_km
@@ -45,6 +45,7 @@ FILES = {
     "nakhchivan.geojson": ("iso_a3", "name", "source", "area_km2", "documented_area_km2"),
     "areas.geojson": ("id", "name", "basemap", "area_km2", "documented_area_km2", "documented_area_source",
                       "accuracy", "method", "source"),
+    "world.geojson": ("iso_a3", "name", "source"),
 }
 AREA_IDS = ("former-nkao", "lachin-district", "nakhchivan-ar")
 BASEMAPS = ("countries", "countries-detail")
@@ -284,3 +285,30 @@ def test_areas__former_nkao_holds_the_whole_units_and_says_what_is_missing(basem
     assert {"AZ-KAL", "AZ-TAR"} <= set(props["partial_units_left_out"])
     ratio = props["area_km2"] / props["documented_area_km2"]
     assert f"{ratio:.0%}" in props["method"] and "Mardakert" in props["method"]
+
+
+# --- world.geojson: the coarse land beyond the region box ------------------------------------
+
+def test_world__lies_outside_the_region_box_and_inside_web_mercator():
+    region = box(*REGION_BOUNDS)
+    for code, g in basemap("world").items():
+        assert g.intersection(region).area < 1e-9, code
+        assert -85.06 <= g.bounds[1] and g.bounds[3] <= 85.06, code
+
+
+def test_world__countries_crossing_the_region_edge_keep_their_code_and_name():
+    names = {f["properties"]["iso_a3"]: f["properties"]["name"] for f in load("countries.geojson")["features"]}
+    world_names = {f["properties"]["iso_a3"]: f["properties"]["name"] for f in load("world.geojson")["features"]}
+    both = set(names) & set(world_names)
+    assert {"RUS", "KAZ", "IND", "CHN", "LBY", "FIN"} <= both
+    assert [code for code in sorted(both) if names[code] != world_names[code]] == []
+
+
+def test_world__no_part_wraps_across_the_antimeridian():
+    """Russia and Fiji cross 180°: decoded naively they become a band round the whole world."""
+    for code, g in basemap("world").items():
+        if code == "ATA":  # Antarctica's ring runs round the pole, along ±180° by right
+            continue
+        for part in g.geoms if g.geom_type == "MultiPolygon" else [g]:
+            west, _, east, _ = part.bounds
+            assert east - west < 200, code

