@@ -12,9 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import InvalidInput, terminal_safe
 from .output import OutputRefused
@@ -25,6 +22,71 @@ from .snapshot import SnapshotUnavailable, chromium_executable
 # nothing to do imports none of the heavy libraries (see pipeline.py).
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+class Console:
+    """rich's Console, created on first use: a rebuild with nothing to do prints one plain
+    line and never imports rich (~15 ms of a ~0.1 s rebuild, docs/benchmark.md).
+
+    ``print(text, markup=False)`` of unwrapped text to a pipe is written as it is (rich would
+    only substitute emoji codes); anything else goes to the real console.
+    """
+
+    def __init__(self, stderr: bool = False, **options):
+        self._options, self._console = {"stderr": stderr, **options}, None
+        self._stream = sys.stderr if stderr else sys.stdout
+
+    @property
+    def rich(self):
+        if self._console is None:
+            from rich.console import Console as RichConsole
+
+            self._console = RichConsole(**self._options)
+        return self._console
+
+    def print(self, *objects, **kwargs) -> None:
+        plain = (set(kwargs) <= {"markup", "soft_wrap", "emoji", "highlight"} and kwargs.get("markup") is False
+                 and kwargs.get("soft_wrap", self._options.get("soft_wrap", False)))  # rich folds other text at 80
+        if self._console is None and plain and len(objects) == 1 and isinstance(objects[0], str) and not self._stream.isatty():
+            print(objects[0], file=self._stream)
+            return
+        self.rich.print(*objects, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.rich, name)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+class _ProgressBar:
+    """A transient rich progress bar on a terminal, started at the first page built (so a
+    rebuild with nothing to do never imports rich.progress); nothing when piped."""
+
+    def __init__(self, console: Console):
+        self.console, self.bar, self.task = console, None, None
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def update(self, description: str, total: int) -> None:
+        if self.bar is None:
+            if not self.console.is_terminal:
+                return
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=self.console.rich,
+                                transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("building maps", total=total)
+        self.bar.update(self.task, total=total, advance=1, description=description)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "'compare [SET]' prints the figures of a comparison set (data/comparisons/SET.toml, default nakhchivan). "
         "Otherwise the arguments name maps to build (default: all).",
     )
-    parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check', 'compare [SET]', 'features [TEXT…]'")
+    parser.add_argument("maps", nargs="*", metavar="MAP", help="map ids to build (file names in maps/ without .toml), or 'check', 'compare [SET]', 'features [TEXT…]', 'export [DIR]', 'new ID', 'serve [MAP…]'")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site): new, empty, or written by an earlier build; "
                         "never the project, an ancestor of it or an input folder")
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
@@ -46,8 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes for the pages (default: $CORRIDOR_ATLAS_JOBS, else 2: "
                         "measured faster than 1 on 2 cores, docs/benchmark.md); 1 builds in this process")
-    parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change")
+    parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change, without the build cache (.<out>.cache/)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--base-url", metavar="URL", help="where the site will be published (https://…/): embed code and "
+                        "social tags (og:url, og:image) then carry absolute URLs that work when pasted elsewhere")
+    parser.add_argument("--port", type=int, default=8000, help="with 'serve': the localhost port (default 8000; 0 picks a free one)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="with 'compare': a table in the terminal (default), or JSON / CSV on stdout")
     return parser
@@ -74,7 +139,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         console.print(f"--jobs: must be a whole number of at least 1 (got {args.jobs})", markup=False)
         return EXIT_INVALID
+    base_url = None
+    if args.base_url is not None:
+        from .site import BadBaseUrl, check_base_url
+
+        try:
+            base_url = check_base_url(args.base_url)
+        except BadBaseUrl as exc:
+            console.print(terminal_safe(str(exc)), markup=False, soft_wrap=True)
+            return EXIT_INVALID
     try:
+        if args.maps[:1] == ["new"]:
+            from .starter import write_starter
+
+            if len(args.maps) != 2:
+                console.print("usage: python build.py new ID   (writes maps/ID.toml, a commented starter definition)", markup=False)
+                return EXIT_INVALID
+            written = write_starter(paths.maps, paths.layers, args.maps[1])
+            from .errors import display_path
+
+            out.print(f"wrote {terminal_safe(display_path(written))}: a draft that builds as it is; "
+                      f"python build.py {args.maps[1]} builds it, python build.py serve previews it", markup=False)
+            return EXIT_OK
+        if args.maps[:1] == ["serve"]:
+            from . import serve
+
+            options = {"asset_mode": "cdn" if args.cdn else "inline", "tiles": args.tiles, "png": args.png,
+                       "workers": args.jobs or 1, "base_url": base_url}  # 1: no fork from a threaded server
+            return serve.run(paths, args.out, args.maps[1:] or None, args.port, options, console)
         if args.maps[:1] == ["compare"]:
             from . import compare
 
@@ -88,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(compare.to_json(rows) if args.format == "json" else compare.to_csv(rows))
             return EXIT_OK
+        if args.maps[:1] == ["export"]:
+            from . import export  # geopandas, pyogrio: only for this command
+
+            return export.main(paths.root, args.maps[1:], args.out if args.out != Path("site") else None, out)
         if args.maps[:1] == ["features"]:
             from .errors import Problems
             from .layers import load_layers
@@ -105,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             from .source_tomls import check_sources
 
             source_problems = check_sources(paths.root / "data" / "sources")  # places.toml, routes.toml, when present
+            if (paths.root / "data" / "names" / "names.json").is_file():  # names per language (issue 12)
+                from .names import check_names
+
+                source_problems.extend(check_names(paths.root))
             try:
                 inputs = load_inputs(paths, args.maps[1:] or None)
             except InvalidInput as exc:
@@ -112,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
             if source_problems:
                 raise InvalidInput(source_problems.items)
             features = sum(len(layer.features) for layer in inputs.layers.values())
+            from .advice import print_advice
+            from .coverage import coverage_advice
+
+            from .placement import placement_advice
+
+            print_advice(coverage_advice(inputs.specs, inputs.layers) + placement_advice(inputs), console)
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
         if args.tiles:
@@ -127,22 +233,30 @@ def main(argv: list[str] | None = None) -> int:
             from .site import embed_snippet
 
             spec = load_inputs(paths, [args.embed]).specs[0]
-            out.print(terminal_safe(embed_snippet(spec, f"{spec.id}.html")), markup=False, soft_wrap=True)
+            out.print(terminal_safe(embed_snippet(spec, f"{spec.id}.html", base_url)), markup=False, soft_wrap=True)
+            if not base_url:
+                console.print(f"note: the src is relative ({spec.id}.html): it works on a page beside the map; "
+                              "pasted into another site (a CMS) give --base-url https://…/ where the site is published",
+                              markup=False, soft_wrap=True)
             return EXIT_OK
         if args.png:
             chromium_executable()  # fail before building, not after every page rendered
         started = time.perf_counter()
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
-                      disable=not console.is_terminal) as bar:
-            task = bar.add_task("building maps", total=None)
+        advice: list = []  # warnings (advice.Advice): printed after the build, exit code unchanged
+        with _ProgressBar(console) as bar:
 
             def report(map_id: str, size: int, total: int) -> None:
-                bar.update(task, total=total, advance=1, description=f"built {map_id}")
+                bar.update(f"built {map_id}", total)
                 out.print(f"{terminal_safe(str(args.out / (map_id + '.html')))}  {size / 1024:,.1f} KiB", markup=False)
 
             built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report,
-                               png=args.png, workers=args.jobs, incremental=not args.force)
+                               png=args.png, workers=args.jobs, incremental=not args.force, base_url=base_url,
+                               advice=advice)
         elapsed = time.perf_counter() - started
+        if advice:
+            from .advice import print_advice
+
+            print_advice(advice, console)
         shown_out = terminal_safe(str(args.out))
         if built:
             out.print(f"{len(built)} map(s) and index.html in {shown_out}/ in {elapsed:.1f} s", markup=False)

@@ -204,6 +204,9 @@ class FeatureProperties(_Strict):
     trace: Trace | None = None
     method: str = ""
     approach_km: Approach | None = None
+    # which way the line carries its goods, in its vertex order (crude westward, tankers to
+    # Israel); None: no direction drawn (two-way freight, proposals)
+    flow: Literal["forward", "reverse", "both"] | None = None
     # an area's outline as drawn over another basemap (base file name without .geojson →
     # GeoJSON polygon), so that on every map its border coincides with the basemap's
     outline_by_basemap: dict[Annotated[str, Field(pattern=LAYER_NAME_PATTERN)], dict[str, Any]] = {}
@@ -599,7 +602,7 @@ def check_places_against_base(layers: dict[str, Layer], countries: BaseLayer, pr
                 problems.add(layer.path, where, f"lies outside {code} (per {countries.path.name}); check the coordinates and the country code")
 
 
-BASE_FILES = ("countries", "countries-detail")
+BASE_FILES = ("countries", "countries-detail", "world")
 
 
 def load_base_layers(base_dir: Path, problems: Problems) -> dict[str, BaseLayer]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import cache
 from .errors import InvalidInput, Problems
 from .fingerprint import COMPARE_PREFIX, page_fingerprints
 from .output import BuildLock, SiteWriter, check_out_dir, remove_stale_staging
@@ -55,9 +56,9 @@ class Inputs:
 
 def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     """Every definition and layer, validated; raises InvalidInput listing all problems."""
-    from .geocheck import check_geography, load_water
-    from .input_checks import check_base_geometry, check_map_limits
-    from .layers import check_places_against_base, load_base_layers, load_layers
+    from .geocheck import check_geography_cached
+    from .input_checks import check_map_limits
+    from .layers import check_places_against_base, load_layers
     from .prepare import validate_references
     from .spec import load_specs
 
@@ -66,12 +67,12 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     specs = load_specs(paths.maps, problems, only)
     check_map_limits(specs, paths.maps, problems)
     layers = load_layers(paths.layers, problems)
-    base = load_base_layers(paths.base, problems)
-    check_base_geometry(base, problems)
+    base = cache.loaded_base_layers(paths.base, problems)  # load_base_layers, cached per file's bytes
+    cache.checked_base_geometry(base, problems)  # check_base_geometry, once per base file's bytes
     if "countries" in base:
         check_places_against_base(layers, base["countries"], problems)
     # geographic rules (geocheck.py): countries crossed, land/sea, reported lengths
-    problems.extend(check_geography(layers, base, load_water(paths.base, problems)))
+    problems.extend(check_geography_cached(layers, base, paths.base, problems))  # cached per line while building
     if not only and not specs and not problems:
         problems.add(paths.maps, "", "no map definitions (*.toml) found")
     broken_layers = {p.stem for p in paths.layers.glob("*.geojson")} - set(layers)
@@ -110,12 +111,12 @@ def read_inputs(paths: ProjectPaths) -> dict[Path, bytes]:
     return out
 
 
-def summary_description(spec, layers: dict) -> str:
-    from .describe import describe_map
+def summary_description(spec, layers: dict, base: dict | None = None) -> str:
+    from .describe import country_names, describe_map
     from .prepare import selected_features
 
     features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref, layers)]
-    return describe_map(spec, features)
+    return describe_map(spec, features, country_names(base or {}))
 
 
 Progress = Callable[[str, int, int], None]
@@ -177,9 +178,10 @@ DEFAULT_JOBS = 2
 _WORKER_STATE: tuple | None = None  # (inputs, comparison sets), inherited by forked workers
 
 
-def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool) -> tuple:
+def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool, base_url: str | None = None) -> tuple:
     """One unit of work, with no I/O: a map page, or a comparison page."""
     from .compare_page import render_comparison
+    from .export import map_data
     from .prepare import prepare_map
     from .render import render_page
 
@@ -188,8 +190,9 @@ def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool) -> tuple
     if kind == "map":
         spec = inputs.specs[index]
         prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-        html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None)
-        return html, prepared.description
+        html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None, base_url=base_url)
+        # the page, its "Download data" file, and its warnings (placement.py: labels and callouts)
+        return html, prepared.description, map_data(prepared, inputs.layers), prepared.advice
     return render_comparison(comparisons[index], inputs.layers, inputs.base)
 
 
@@ -223,7 +226,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: str, tiles: str | None, png: bool,
-             workers: int):
+             workers: int, base_url: str | None = None):
     """Yield (job, result) in job order, spreading the jobs over up to `workers` processes."""
     global _WORKER_STATE
     _WORKER_STATE = (inputs, comparisons)
@@ -232,12 +235,12 @@ def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: s
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
                                      initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(_run_job, job, asset_mode, tiles, png) for job in jobs]
+                futures = [pool.submit(_run_job, job, asset_mode, tiles, png, base_url) for job in jobs]
                 for job, future in zip(jobs, futures):
                     yield job, future.result()
         else:
             for job in jobs:
-                yield job, _run_job(job, asset_mode, tiles, png)
+                yield job, _run_job(job, asset_mode, tiles, png, base_url)
     finally:
         _WORKER_STATE = None
 
@@ -252,6 +255,8 @@ def build_site(
     png: bool = False,
     workers: int | None = None,
     incremental: bool = True,
+    base_url: str | None = None,
+    advice: list | None = None,
 ) -> list[BuiltMap]:
     """Build the named maps (all if none) and the index; publish only if every page rendered.
 
@@ -262,21 +267,24 @@ def build_site(
     a byte is written. Returns the maps that were (re)built. The cache is verified: a page
     that is missing or whose bytes differ from what the manifest recorded is rebuilt.
 
-    `workers`: processes for the pages (None: default_workers()).
+    `workers`: processes for the pages (None: default_workers()). `base_url`: where the site
+    will be published (site.check_base_url), for absolute embed code and social tags.
+    `advice`: a list the build appends its warnings to (advice.Advice) when it validates.
 
     The output folder is checked first (output.check_out_dir) and locked for the whole
     build, so two builds into one folder wait for each other instead of interleaving.
     """
     check_out_dir(out_dir, paths.root, [paths.maps, paths.layers.parent, CODE_DIR], MANIFEST)
     out_dir = Path(os.path.abspath(out_dir))
-    with BuildLock(out_dir):
-        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental)
+    with BuildLock(out_dir), cache.activated(cache.cache_dir_for(out_dir) if incremental else None):
+        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice)
 
 
 def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, asset_mode: str, tiles: str | None,
-                  progress: Progress | None, png: bool, workers: int | None, incremental: bool) -> list:
+                  progress: Progress | None, png: bool, workers: int | None, incremental: bool,
+                  base_url: str | None = None, advice: list | None = None) -> list:
     remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
-    options = {"asset_mode": asset_mode, "tiles": tiles, "png": png}
+    options = {"asset_mode": asset_mode, "tiles": tiles, "png": png, "base_url": base_url}
     prints = fingerprints(paths, options)  # stdlib only: nothing heavy is imported before this decision
     manifest = _read_manifest(out_dir) if incremental else {}
     map_ids = sorted(k for k in prints if not k.startswith(COMPARE_PREFIX))
@@ -286,7 +294,8 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
         return manifest.get(key) == prints.get(key) and _intact(out_dir, filename, manifest)
 
     def up_to_date(map_id: str) -> bool:
-        return page_fresh(map_id, f"{map_id}.html") and (not png or _intact(out_dir, f"{map_id}.png", manifest))
+        return (page_fresh(map_id, f"{map_id}.html") and _intact(out_dir, f"data/{map_id}.geojson", manifest)
+                and (not png or _intact(out_dir, f"{map_id}.png", manifest)))
 
     def comparison_fresh(set_id: str) -> bool:
         return page_fresh(COMPARE_PREFIX + set_id, f"compare-{set_id}.html")
@@ -303,6 +312,10 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     from .snapshot import photograph
 
     inputs = load_inputs(paths, only)
+    if advice is not None:
+        from .coverage import coverage_advice
+
+        advice.extend(coverage_advice(inputs.specs, inputs.layers))
     comparisons = load_and_check_sets(paths.root, inputs.layers)  # data/comparisons/*.toml, validated
     todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
     stale_sets = [k for k, cset in enumerate(comparisons) if not comparison_fresh(cset.id)]
@@ -311,16 +324,19 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     jobs = [("map", i) for i in todo] + [("compare", k) for k in stale_sets]
     compared: dict[str, BuiltComparison] = {}
     with SiteWriter(out_dir) as writer:
-        for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers):
+        for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url):
             if kind == "compare":
                 filename, html, routes = result
                 cset = comparisons[i]
                 compared[cset.id] = BuiltComparison(cset.id, cset.title, cset.description, filename, routes,
                                                     writer.write(filename, html))
                 continue
-            html, description = result
+            html, description, data, map_advice = result
+            if advice is not None:
+                advice.extend(map_advice)
             spec = inputs.specs[i]
             size = writer.write(f"{spec.id}.html", html)
+            writer.write(f"data/{spec.id}.geojson", data)  # export.map_data_name: what the page's download link names
             built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None))
             if progress:
                 progress(spec.id, size, len(todo))
@@ -343,9 +359,9 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
             page = out_dir / f"{spec.id}.html"
             if page.exists():  # built earlier and unchanged, or built by an earlier partial build
                 png_file = out_dir / f"{spec.id}.png"
-                index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers), page.stat().st_size,
+                index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers, inputs.base), page.stat().st_size,
                                            png_file.name if png_file.exists() else None))
-        writer.write("index.html", render_index(index_maps, [compared[c.id] for c in comparisons]))
+        writer.write("index.html", render_index(index_maps, [compared[c.id] for c in comparisons], base_url))
         new_manifest = {k: v for k, v in manifest.items() if k in prints}
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
         new_manifest.update({COMPARE_PREFIX + c: prints[COMPARE_PREFIX + c] for c in compared})

@@ -15,18 +15,25 @@ from shapely.ops import polylabel
 import xyzservices.providers as xyz
 from shapely.geometry import box
 
-from .describe import describe_map
+from .basemap import drawn_land, land_extent, locator, seen_box
+from .cache import prepared_coverage
+from .describe import country_names, describe_map
 from .errors import Problems
 from .layers import BaseLayer, Feature, Layer
+from .cache import placed_map
 from .prepared import PreparedLayer, PreparedMap
 from .codec import encode_polygons
 from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
+from .shared_track import line_offsets
 from .spec import MapSpec
-from .style import BORDER, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
+from .style import BORDER, FLOW_STATUSES, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
 from .vocabulary import LINE_KINDS
 
 # Which labels win when they collide: lower first (lines and areas 0).
 LABEL_RANK = {"capital": 1, "port": 2, "terminal": 3, "border_crossing": 4, "city": 5, "station": 6, "town": 7}
+# An area's name yields to every place: on a wide map a small area's long name would hide
+# the places in it (the overview lost Baku and Yerevan to "Nakhchivan Autonomous Republic").
+AREA_LABEL_RANK = 8
 
 # Attribution for data that is not base geography: curated layers' place coordinates.
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
@@ -127,6 +134,8 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         }
     if p.method:
         out["method"] = p.method
+    if p.flow and p.status in FLOW_STATUSES:
+        out["flow"] = p.flow
     if p.kind in LINE_KINDS:
         out["style"] = style_key(p.kind, p.status)
     elif p.kind == "area":
@@ -135,21 +144,8 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         out["marker"] = PLACE_MARKERS[p.place_type]["shape"]
     if p.label or p.id in labelled:
         out["label"] = True
-        out["rank"] = LABEL_RANK.get(p.place_type, 1) if p.kind == "place" else 0
+        out["rank"] = LABEL_RANK.get(p.place_type, 1) if p.kind == "place" else AREA_LABEL_RANK if p.kind == "area" else 0
     return out
-
-
-def _anchor(feature: Feature, basemap: str):
-    """Where a callout attached to a feature points: the point, a line's middle, an area's centre."""
-    geom = feature.geometry_on(basemap)
-    if geom.geom_type == "Point":
-        return geom
-    if geom.geom_type in ("LineString", "MultiLineString"):
-        line = shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
-        if line.geom_type == "MultiLineString":
-            line = max(line.geoms, key=lambda g: g.length)
-        return line.interpolate(0.5, normalized=True)
-    return polylabel(max(shapely.get_parts(geom), key=lambda g: g.area), tolerance=0.01)
 
 
 def _view_box(spec: MapSpec, features: list[Feature]) -> tuple[float, float, float, float]:
@@ -205,9 +201,10 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     clip = box(extent.west, extent.south, extent.east, extent.north)
 
     countries_layer = choose_base(extent, base)
-    base_geoms = prepare_coverage([f.geometry for f in countries_layer.features], extent, max_zoom)
+    base_geoms = prepared_coverage([f.geometry for f in countries_layer.features],
+                                   land_extent(extent, spec.view.min_zoom, max_zoom), max_zoom)  # cache.py: per region and zoom
     decimals = decimals_for_zoom(max_zoom)
-    countries, labels = [], []
+    labels = []
     vertices = 0
     # Every country with a real share of the default view gets a label, placed where the
     # reader looks (the pole of inaccessibility of its largest part inside the view, grown by
@@ -218,17 +215,21 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     for feature, geom in zip(countries_layer.features, base_geoms):
         if geom is None:
             continue
-        vertices += vertex_count(geom)
-        countries.append({"iso_a3": feature.props.iso_a3, "q": encode_polygons(geom, decimals)})
         in_view = shapely.get_parts(geom.intersection(label_box))
         in_view = [g for g in in_view if g.geom_type == "Polygon"]
         largest = max(in_view, key=lambda g: g.area) if in_view else None
         if largest is not None and largest.area >= min_label_area:
             spot = polylabel(largest, tolerance=0.05)
             labels.append({"name": feature.props.name, "lat": round(spot.y, 3), "lon": round(spot.x, 3)})
+    # the land around the extent too, for screens that see past it when zoomed out (basemap.py)
+    land, land_credits = drawn_land([(f.props.iso_a3, g) for f, g in zip(countries_layer.features, base_geoms)],
+                                    base, extent, spec.view.min_zoom, max_zoom, decimals)
+    countries = [{"iso_a3": iso, "q": encode_polygons(geom, decimals)} for iso, geom in land]
+    vertices += sum(vertex_count(geom) for _, geom in land)
 
     styles: dict[str, dict] = {"__land": {"color": BORDER, "weight": 1, "fillColor": LAND, "fillOpacity": 1, "opacity": 1}}
     prepared_layers = []
+    drawn_lines: dict[str, object] = {}
     for ref, layer, feats in chosen:
         out = []
         for feature in feats:
@@ -243,15 +244,24 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
                 else:
                     styles[props["style"]] = line_style(feature.props.kind, feature.props.status).leaflet()
             out.append({"type": "Feature", "properties": props, "geometry": geojson_geometry(geom)})
+            if feature.props.kind in LINE_KINDS:
+                drawn_lines[feature.id] = geom
         prepared_layers.append(PreparedLayer(name=layer.name, title=layer.title, shown=ref.shown, features=out))
+    # routes sharing a track are drawn side by side (shared_track.py)
+    offsets = line_offsets(drawn_lines, max_zoom)
+    for f in (f for pl in prepared_layers for f in pl.features if f["properties"]["id"] in offsets):
+        f["properties"]["offset"] = offsets[f["properties"]["id"]]
 
     shown_features = [by_id[f["properties"]["id"]] for pl in prepared_layers for f in pl.features]
-    callouts = []
-    for callout in spec.callouts:
-        point = _anchor(by_id[callout.at], countries_layer.name)
-        callouts.append({"text": callout.text, "lat": round(point.y, 4), "lon": round(point.x, 4), "direction": callout.direction})
+    # callouts, route and sea labels placed where they cover nothing at the default view (placement.py)
+    placed = placed_map(spec.id, spec.view, spec.callouts,
+                       [dict(f, layer=pl.name) for pl in prepared_layers for f in pl.features],
+                       {pl.name for pl in prepared_layers if pl.shown}, extent.leaflet_bounds(),
+                       [[view[1], view[0]], [view[3], view[2]]] if spec.view.bounds else None,
+                       {c.at: by_id[c.at].geometry_on(countries_layer.name) for c in spec.callouts},
+                       countries_layer.path.parent, clip, country_labels=labels)
 
-    attributions = [countries_layer.attribution]
+    attributions = [countries_layer.attribution] + [a for a in land_credits if a != countries_layer.attribution]
     if any(f.props.kind == "place" for f in shown_features):
         attributions.append(GEONAMES_CREDIT)
     if any(f.props.trace is not None or f.props.method for f in shown_features):
@@ -272,11 +282,15 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
         countries=countries,
         country_labels=sorted(labels, key=lambda c: c["name"]),
         layers=prepared_layers,
-        callouts=callouts,
+        callouts=placed.callouts,
         legend=legend_entries(shown_features),
         styles=styles,
         attributions=attributions,
-        description=describe_map(spec, shown_features),
+        description=describe_map(spec, shown_features, country_names(base)),
         tiles=tiles,
         stats={"vertices": vertices, "features": len(shown_features)},
+        labels={"routes": placed.route_labels, "seas": placed.sea_labels},
+        advice=placed.advice,
+        land_bounds=seen_box(extent, spec.view.min_zoom).leaflet_bounds(),
+        locator=locator(view, base) if spec.locator else None,
     )

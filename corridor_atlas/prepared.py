@@ -30,10 +30,14 @@ class PreparedMap:
     countries: list[dict]  # {"iso_a3", "q": codec.encode_polygons(...)}
     country_labels: list[dict]  # {"name", "lat", "lon"}
     layers: list[PreparedLayer]
-    callouts: list[dict]  # {"text", "lat", "lon"}
+    callouts: list[dict]  # {"text", "lat", "lon", "direction", "layouts": {screen: {"lat", "lon", "direction"}}}
     legend: list[LegendEntry]
     styles: dict[str, dict]
     attributions: list[str]
     description: str
     tiles: dict | None = None  # {"url", "attribution", "max_zoom"} when online tiles were asked for
     stats: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, list[dict]] = field(default_factory=dict)  # {"routes": [...], "seas": [...]} (placement.py)
+    advice: list = field(default_factory=list)  # advice.Advice: build warnings about this map
+    land_bounds: list[list[float]] | None = None  # [[south, west], [north, east]]: how far the drawn land reaches
+    locator: dict | None = None  # basemap.locator(): the inset showing where the map lies

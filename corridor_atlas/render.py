@@ -14,11 +14,23 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import sys
 from contextlib import contextmanager
 
 import branca.element
-import folium
-from folium.template import Template
+
+# folium imports pandas only to accept DataFrames (folium/utilities.py: `try: import pandas`
+# / `except ImportError: pd = None`). No page passes one, and pandas is ~0.15 s of every
+# build that renders: hidden while folium is imported (unless something loaded it already).
+_HIDE_PANDAS = "pandas" not in sys.modules
+if _HIDE_PANDAS:
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` raise ImportError
+try:
+    import folium
+finally:
+    if _HIDE_PANDAS:
+        del sys.modules["pandas"]
+from folium.template import Template  # noqa: E402
 from markupsafe import Markup, escape
 
 from . import assets
@@ -76,6 +88,7 @@ class AtlasFigure(branca.element.Figure):
         "<title>{{ this.page_title }}</title>\n"
         '<meta name="description" content="{{ this.page_description }}">\n'
         '<meta name="generator" content="Corridor Atlas">\n'
+        "{{ this.social_meta }}\n"
         "{{ this.header.render(**kwargs) }}\n"
         "</head>\n"
         "<body>\n"
@@ -87,10 +100,11 @@ class AtlasFigure(branca.element.Figure):
         "</html>\n"
     )
 
-    def __init__(self, title: str, description: str):
+    def __init__(self, title: str, description: str, social_meta: Markup = Markup("")):
         super().__init__(height=None)
         self.page_title = escape(title)
         self.page_description = escape(description)
+        self.social_meta = Markup(_JINJA_OPENER.sub("&#123;", str(social_meta)))  # already escaped; see _JINJA_OPENER
 
 
 class AtlasMap(folium.Map):
@@ -149,14 +163,20 @@ class RawHTML(branca.element.Element):
 def _svg_swatch(entry: LegendEntry) -> Markup:
     s = entry.style
     if entry.swatch == "line":
-        dash = f' stroke-dasharray="{escape(s["dashArray"])}"' if "dashArray" in s else ""
-        cap = escape(s.get("lineCap", "butt"))
-        return Markup(
-            '<svg width="36" height="14" aria-hidden="true"><line x1="2" y1="7" x2="34" y2="7" '
-            f'stroke="{escape(s["color"])}" stroke-width="{escape(s["weight"])}" stroke-linecap="{cap}"{dash}/></svg>'
-        )
+        def stroke(o) -> str:
+            dash = f' stroke-dasharray="{escape(o["dashArray"])}"' if o.get("dashArray") else ""
+            return (f'<line x1="2" y1="7" x2="34" y2="7" stroke="{escape(o["color"])}" stroke-width="{escape(o["weight"])}" '
+                    f'stroke-linecap="{escape(o.get("lineCap", "butt"))}"{dash}/>')
+        marks = s.get("marks", [])  # a kind's ticks, core or halo (style.kind_marks), under or over the line
+        strokes = [stroke(m) for m in marks if m["under"]] + [stroke(s)] + [stroke(m) for m in marks if not m["under"]]
+        return Markup('<svg width="36" height="14" aria-hidden="true">' + "".join(strokes) + "</svg>")
     if entry.swatch == "text":
         return Markup("")
+    if entry.swatch == "arrow":  # a flow arrowhead on a line, as atlas.js draws them
+        return Markup(
+            '<svg width="36" height="14" aria-hidden="true"><line x1="2" y1="7" x2="34" y2="7" stroke="#767676" stroke-width="3"/>'
+            f'<path d="M24 7 L12 1 L15 7 L12 13 Z" fill="{escape(s["color"])}" stroke="#ffffff" stroke-width="1.5"/></svg>'
+        )
     if entry.swatch == "area":
         dash = f' stroke-dasharray="{escape(s["dashArray"])}"' if "dashArray" in s else ""
         return Markup(
@@ -194,7 +214,10 @@ PAGE_CHROME = Template(
 <details class="atlas-legend" open>
 <summary>Legend</summary>
 {{ legend }}
-<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Traced lines follow OpenStreetMap track; schematic lines join documented waypoints. Click a feature for its sources.</p>
+<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Railways ticked, roads cased, sea lanes haloed. Traced lines follow OpenStreetMap track; schematic lines join documented waypoints. Click a feature for its sources.</p>
+{%- if download %}
+<p class="atlas-download"><a href="{{ download }}" download>Download data (GeoJSON)</a>: the features on this map, with their sources</p>
+{%- endif %}
 </details>
 </div>
 <p id="atlas-description" class="atlas-description">{{ description }}</p>
@@ -215,7 +238,9 @@ def payload(prepared: PreparedMap) -> dict:
             "minZoom": spec.view.min_zoom,
             "maxZoom": spec.view.max_zoom,
             "maxBounds": prepared.extent.leaflet_bounds(),
+            "landBounds": prepared.land_bounds,  # basemap.py: the land drawn reaches this far
         },
+        "locator": prepared.locator,
         "countries": prepared.countries,
         "decimals": decimals_for_zoom(spec.view.max_zoom),
         "countryLabels": prepared.country_labels,
@@ -226,17 +251,24 @@ def payload(prepared: PreparedMap) -> dict:
             for layer in prepared.layers
         ],
         "callouts": prepared.callouts,
+        "routeLabels": prepared.labels.get("routes", []),  # placement.py: per layout, clear of places
+        "seaLabels": prepared.labels.get("seas", []),
         "styles": prepared.styles,
         "attribution": prepared.attributions,
         "tiles": prepared.tiles,
     }
 
 
-def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str | None = None) -> str:
-    """The complete HTML page for one map; `png_name` adds the static fallback to <noscript>."""
+def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str | None = None,
+                base_url: str | None = None) -> str:
+    """The complete HTML page for one map; `png_name` adds the static fallback to <noscript>;
+    `base_url` (where the site is published) makes og:url and og:image absolute (site.social_meta)."""
+    from .site import social_meta
+
     spec = prepared.spec
     with deterministic_ids():
-        figure = AtlasFigure(title=spec.title, description=prepared.description)
+        social = social_meta(spec, prepared.description, f"{spec.id}.html", base_url, png_name)
+        figure = AtlasFigure(title=spec.title, description=prepared.description, social_meta=social)
         figure.header.add_child(branca.element.Element(assets.head_html(asset_mode)), name="assets")
         chrome = PAGE_CHROME.render(
             title=spec.title,
@@ -245,6 +277,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
             description=prepared.description,
             credit=spec.credit,
             source_line=spec.source_line,
+            download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
             png=png_name,
             png_width=PNG_WIDTH,
             png_height=PNG_HEIGHT,

@@ -3,7 +3,9 @@
 Status is told apart without colour: operational lines are solid, under construction
 dashed, proposed dotted, a missing link dash-dotted, idle and defunct grey (idle solid and
 thin, defunct short-dashed). Kind sets the colour (an Okabe–Ito-derived palette, darkened
-to keep at least 3:1 contrast against the land colour). Places differ by marker shape.
+to keep at least 3:1 contrast against the land colour, and checked for protan, deutan and
+tritan vision in tests/test_style.py) and, without colour, its marks: railways ticked, roads
+cased, sea lanes haloed, pipelines plain. Places differ by marker shape.
 """
 
 from __future__ import annotations
@@ -64,22 +66,30 @@ PLACE_LABELS = {
 
 @dataclass(frozen=True)
 class LineStyle:
-    """Leaflet path options for a line; `dash` is an SVG dash array or None for solid."""
+    """Leaflet path options for a line; `dash` is an SVG dash array or None for solid;
+    `marks` are extra strokes drawn along it (under or over) that tell its kind without colour."""
 
     color: str
     weight: float
     dash: str | None
     opacity: float = 0.95
+    marks: tuple[dict, ...] = ()
+
+    @property
+    def line_cap(self) -> str:
+        return "round" if self.dash and self.dash.startswith("1 ") else "butt"
 
     def leaflet(self) -> dict[str, object]:
         options: dict[str, object] = {
             "color": self.color,
             "weight": self.weight,
             "opacity": self.opacity,
-            "lineCap": "round" if self.dash and self.dash.startswith("1 ") else "butt",
+            "lineCap": self.line_cap,
         }
         if self.dash:
             options["dashArray"] = self.dash
+        if self.marks:
+            options["marks"] = [dict(m) for m in self.marks]
         return options
 
 
@@ -101,6 +111,32 @@ STATUS_WEIGHT = {
     "defunct": 2.5,
 }
 GREY_STATUSES = ("idle", "defunct")
+# Flow arrows only where goods move today: an idle pipeline keeps its documented direction in
+# the data (and the description) but draws none, and a proposal has no flow to draw.
+FLOW_STATUSES = ("operational",)
+
+
+# Kind is told apart without colour too, by the conventions of printed maps: a railway has
+# cross ticks (sleepers), a road a light core (a cased road), a sea lane a light halo, a
+# pipeline is a plain line. The status dash pattern stays on the line itself.
+MARK_LIGHT = "#ffffff"
+RAIL_TICKS = "1 13"  # a 1 px tick every 14 px
+RAIL_TICK_OVERHANG = 5.0  # the ticks stand 2.5 px out on each side
+ROAD_CORE_SHARE = 0.4  # the light core is 40% of the line's width
+SHIP_HALO = 3.0  # px of light halo around a sea lane (1.5 px each side)
+
+
+def kind_marks(kind: str, colour: str, weight: float, dash: str | None, line_cap: str) -> tuple[dict, ...]:
+    """Extra strokes along a line of this kind: {"under": bool, Leaflet path options}."""
+    if kind == "rail":
+        return ({"under": True, "color": colour, "weight": weight + RAIL_TICK_OVERHANG, "dashArray": RAIL_TICKS,
+                 "lineCap": "butt", "opacity": 0.95},)
+    if kind == "road":
+        core = {"under": False, "color": MARK_LIGHT, "weight": round(weight * ROAD_CORE_SHARE, 2), "lineCap": line_cap, "opacity": 1}
+        return ({**core, "dashArray": dash} if dash else core,)
+    if kind == "shipping":
+        return ({"under": True, "color": MARK_LIGHT, "weight": weight + SHIP_HALO, "lineCap": "round", "opacity": 0.9},)
+    return ()
 
 
 def line_style(kind: str, status: str) -> LineStyle:
@@ -108,7 +144,9 @@ def line_style(kind: str, status: str) -> LineStyle:
         raise KeyError(f"no style for kind {kind!r} and status {status!r}")
     colour = GREY if status in GREY_STATUSES else KIND_COLOURS[kind]
     weight = STATUS_WEIGHT[status] - (1.0 if kind == "shipping" else 0.0)
-    return LineStyle(color=colour, weight=weight, dash=STATUS_DASH[status])
+    dash = STATUS_DASH[status]
+    cap = "round" if dash and dash.startswith("1 ") else "butt"
+    return LineStyle(color=colour, weight=weight, dash=dash, marks=kind_marks(kind, colour, weight, dash, cap))
 
 
 def style_key(kind: str, status: str) -> str:
@@ -191,6 +229,11 @@ def legend_entries(features) -> list[LegendEntry]:
                 style={},
             )
         )
+    flows = {f.props.flow for f in features if f.props.kind in LINE_KINDS and getattr(f.props, "flow", None)
+             and f.props.status in FLOW_STATUSES}
+    if flows:
+        entries.append(LegendEntry(group="Flow", label="direction of flow" + ("; paired: either way" if "both" in flows else ""),
+                                   swatch="arrow", style={"color": "#1d1d1d"}))
     area_accuracies = sorted({f.props.geometry_accuracy for f in features if f.props.kind == "area"})
     for accuracy in area_accuracies:
         entries.append(

@@ -31,7 +31,11 @@ def test_build_site__writes_map_and_index(project, tmp_path):
     assert [layer["name"] for layer in data["layers"]] == ["routes"]
     ids = [f["properties"]["id"] for f in data["layers"][0]["geojson"]["features"]]
     assert ids == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
-    assert data["callouts"] == [{"text": "A callout", "lat": 40.0, "lon": 45.0, "direction": "top"}]
+    # placement.py: nothing in the way, so the callout stays at its line's middle, on the side asked for (reference screens)
+    spot = {"lat": 40.0, "lon": 45.0, "direction": "top"}
+    [callout] = data["callouts"]
+    assert {k: v for k, v in callout.items() if k != "layouts"} == {"text": "A callout", "at": "test-pipeline", **spot}
+    assert callout["layouts"]["wide"] == callout["layouts"]["compact"] == spot and set(callout["layouts"]) >= {"phone", "small"}
     assert {c["iso_a3"] for c in data["countries"]} == {"AAA", "BBB"}
     assert "<h1>Test map</h1>" in html and "Test credit" in html
     assert "Test borders (public domain)" in data["attribution"]
@@ -58,7 +62,7 @@ def test_build_site__cdn_mode_uses_sri(project, tmp_path):
     build_site(project, tmp_path / "site", asset_mode="cdn")
     html = (tmp_path / "site" / "test-map.html").read_text()
     links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https://[^"]+)"[^>]+integrity="sha384-[A-Za-z0-9+/=]+"', html)
-    assert len(links) == 4
+    assert len(links) == 5
 
 
 def test_build_site__filters_select_features(tmp_path):

@@ -187,3 +187,60 @@ def test_country_fills__border_and_every_route_colour_keep_3_to_1(fill):
     assert contrast(BORDER, fill) >= 3.0
     for colour in list(KIND_COLOURS.values()) + [GREY]:
         assert contrast(colour, fill) >= 3.0, colour
+
+
+# --- kinds: readable without colour, colours checked for colour-vision deficiencies -------------
+
+def _marks_without_colour(kind, status):
+    """What a line of this kind looks like in greyscale: dash, weight, and its marks' shapes
+    (light or line-coloured, under or over, width and dash), colour itself ignored."""
+    s = line_style(kind, status)
+    marks = tuple((m["under"], m["color"] == "#ffffff", m["weight"], m.get("dashArray")) for m in s.marks)
+    return s.dash, s.weight, marks
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_kinds__distinguishable_without_colour_for_every_status(status):
+    # railways ticked, roads cased (light core), sea lanes haloed, pipelines plain
+    looks = {kind: _marks_without_colour(kind, status) for kind in LINE_KINDS}
+    assert len(set(looks.values())) == len(LINE_KINDS), looks
+
+
+def test_kinds__rail_and_road_no_longer_differ_by_colour_only():
+    rail, road = line_style("rail", "operational"), line_style("road", "operational")
+    assert rail.dash == road.dash and rail.weight == road.weight  # same status: same pattern…
+    assert [m["under"] for m in rail.marks] == [True] and rail.marks[0]["dashArray"]  # …but ticks under the railway
+    assert [m["under"] for m in road.marks] == [False] and road.marks[0]["color"] == "#ffffff"  # …and a light core on the road
+
+
+def test_kinds__marks_keep_the_status_pattern():
+    # a road's core follows the line's own dashes, so a dotted proposed road stays dotted
+    for status in STATUSES:
+        core = line_style("road", status).marks[0]
+        assert core.get("dashArray") == STATUS_DASH[status]
+    assert "marks" in line_style("rail", "proposed").leaflet()  # the page and the legend draw them
+
+
+@pytest.mark.parametrize("vision", list(CVD_MATRICES))
+def test_kind_colours__pairs_too_close_for_a_vision_are_told_apart_by_marks(vision):
+    """Kind colours, simulated for each vision: where two are closer than MIN_DELTA_E (protanopia
+    makes the railway blue and the road purple 6.3 apart), their marks must differ."""
+    for a, b in itertools.combinations(LINE_KINDS, 2):
+        if delta_e(KIND_COLOURS[a], KIND_COLOURS[b], vision) < MIN_DELTA_E:
+            assert _marks_without_colour(a, "operational") != _marks_without_colour(b, "operational"), (a, b, vision)
+    # and every kind colour stays apart from the grey of idle and closed lines by pattern or weight
+    for kind in LINE_KINDS:
+        assert line_style(kind, "operational").leaflet()["color"] != GREY
+
+
+def test_legend_entries__flow_arrows_explained_only_where_drawn():
+    class _Flowing(_F):
+        def __init__(self, status, flow):
+            super().__init__("pipeline", status)
+            self.props.flow = flow
+
+    assert not [e for e in legend_entries([_Flowing("idle", "forward"), _F("rail", "operational")]) if e.swatch == "arrow"]
+    arrows = [e for e in legend_entries([_Flowing("operational", "forward")]) if e.swatch == "arrow"]
+    assert len(arrows) == 1 and "either way" not in arrows[0].label
+    both = [e for e in legend_entries([_Flowing("operational", "both")]) if e.swatch == "arrow"]
+    assert "either way" in both[0].label

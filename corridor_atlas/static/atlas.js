@@ -152,12 +152,20 @@
   /* A route drawn 4 px wide is a 4 px target: an invisible 24 px wide copy above it takes the
      taps and opens the same popup (WCAG 2.5.8 asks for 24 px targets). */
   var HIT_WEIGHT = 24;
-  function hitLine(f, p) {
+  function hitLine(f, p, onTap) {
     var line = L.geoJSON(f, {
       pane: "atlas-hit",
-      style: function () { return { weight: HIT_WEIGHT, opacity: 0, color: "#000", fill: false, lineCap: "round" }; }
+      style: function () { return withOffset({ weight: HIT_WEIGHT, opacity: 0, color: "#000", fill: false, lineCap: "round" }, p); }
     });
-    line.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
+    line.on("click", onTap);
+    /* a tap target only: the drawn route is the keyboard stop and what a screen reader names */
+    line.eachLayer(function (target) {
+      target.on("add", function () {
+        var node = target.getElement();
+        node.setAttribute("tabindex", "-1");
+        node.setAttribute("aria-hidden", "true");
+      });
+    });
     if (!p.label) line.bindTooltip(el("span", null, p.name), { sticky: true, className: "atlas-tooltip" });
     return line;
   }
@@ -219,6 +227,280 @@
     });
   }
 
+  /* ---- Shared track, kind marks, flow arrows, keyboard (issue 11) ---------------------- */
+
+  /* A line's path options plus its build-time offset in pixels (shared_track.py): lines that
+     share a track are drawn side by side by Leaflet.PolylineOffset. */
+  function withOffset(style, p) {
+    return p && p.offset ? L.extend({}, style, { offset: p.offset }) : style;
+  }
+
+  /* The ticks (rail), light core (road) or halo (sea lane) that tell a line's kind without
+     colour (style.kind_marks): extra strokes under or over the line, same offset, never a target. */
+  function kindMarks(f, style) {
+    var group = L.featureGroup();
+    (style.marks || []).forEach(function (m) {
+      var options = L.extend({}, m, { pane: m.under ? "atlas-marks-under" : "atlas-marks-over", interactive: false, fill: false });
+      delete options.under;
+      group.addLayer(L.geoJSON(f, { style: function () { return withOffset(options, f.properties); }, interactive: false }));
+    });
+    return group;
+  }
+
+  /* Flow arrows: small arrowheads every ARROW_SPACING px along a line whose data gives a flow
+     (forward: in vertex order; reverse; both), drawn in screen pixels again at every zoom so
+     they keep their size, on the line's offset position. Arrow directions are kept in
+     window.atlas.flowArrows for the tests. */
+  var ARROW_SPACING = 150, ARROW_LENGTH = 12, ARROW_HALF_WIDTH = 6;
+  var flowArrowLog = Object.create(null);
+
+  function screenParts(map, line, offset) {
+    var latlngs = line.getLatLngs();
+    var parts = L.LineUtil.isFlat(latlngs) ? [latlngs] : latlngs;
+    return parts.map(function (part) {
+      var points = part.map(function (ll) { return map.latLngToLayerPoint(ll); });
+      return offset && points.length > 1 ? L.PolylineOffset.offsetPoints(points, offset).map(function (xy) { return L.point(xy.x, xy.y); }) : points;
+    });
+  }
+
+  /* Evenly spaced {at, dir} spots along a screen polyline; one in the middle of a short one. */
+  function arrowSpots(points) {
+    var lengths = [0];
+    for (var i = 1; i < points.length; i++) lengths.push(lengths[i - 1] + points[i].distanceTo(points[i - 1]));
+    var total = lengths[lengths.length - 1], spots = [], targets = [];
+    if (total < 2 * ARROW_LENGTH) return spots;
+    if (total < ARROW_SPACING) targets.push(total / 2);
+    else for (var d = ARROW_SPACING / 2; d < total; d += ARROW_SPACING) targets.push(d);
+    var j = 1;
+    targets.forEach(function (t) {
+      while (j < points.length - 1 && lengths[j] < t) j++;
+      var a = points[j - 1], b = points[j], seg = lengths[j] - lengths[j - 1];
+      if (seg <= 0) return;
+      var k = (t - lengths[j - 1]) / seg;
+      spots.push({ at: L.point(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k), dir: L.point((b.x - a.x) / seg, (b.y - a.y) / seg) });
+    });
+    return spots;
+  }
+
+  function arrowHead(map, at, dir, colour) {
+    var tip = at.add(dir.multiplyBy(ARROW_LENGTH / 2));
+    var base = at.subtract(dir.multiplyBy(ARROW_LENGTH / 2));
+    var side = L.point(-dir.y, dir.x).multiplyBy(ARROW_HALF_WIDTH);
+    var corners = [tip, base.add(side), base.add(dir.multiplyBy(ARROW_LENGTH * 0.25)), base.subtract(side)];
+    return L.polygon(corners.map(function (pt) { return map.layerPointToLatLng(pt); }), {
+      pane: "atlas-arrows", interactive: false, color: "#ffffff", weight: 1.5, opacity: 1,
+      fillColor: colour, fillOpacity: 1, className: "atlas-flow-arrow"
+    });
+  }
+
+  function flowArrows(map, line, p, colour) {
+    var group = L.layerGroup();
+    function draw() {
+      group.clearLayers();
+      var log = flowArrowLog[p.id] = [];
+      screenParts(map, line, p.offset).forEach(function (points) {
+        if (p.flow === "reverse") points = points.slice().reverse();
+        arrowSpots(points).forEach(function (s) {
+          var heads = p.flow === "both"
+            ? [[s.at.add(s.dir.multiplyBy(ARROW_LENGTH * 0.6)), s.dir], [s.at.subtract(s.dir.multiplyBy(ARROW_LENGTH * 0.6)), s.dir.multiplyBy(-1)]]
+            : [[s.at, s.dir]];
+          heads.forEach(function (h) {
+            group.addLayer(arrowHead(map, h[0], h[1], colour));
+            log.push({ x: h[0].x, y: h[0].y, dx: h[1].x, dy: h[1].y });
+          });
+        });
+      });
+    }
+    group.on("add", draw);
+    map.on("zoomend viewreset", function () { if (map.hasLayer(group)) draw(); });
+    return group;
+  }
+
+  /* Lines drawn side by side have overlapping 24 px tap targets: a tap opens the popup of the
+     route drawn nearest to it (on screen, offsets included), not of whichever target is on top. */
+  function nearestRoute(map, routes, point) {
+    var best = null, bestDistance = Infinity;
+    routes.forEach(function (r) {
+      if (!map.hasLayer(r.line)) return;
+      screenParts(map, r.line, r.p.offset).forEach(function (points) {
+        for (var i = 1; i < points.length; i++) {
+          var d = L.LineUtil.pointToSegmentDistance(point, points[i - 1], points[i]);
+          if (d < bestDistance) { bestDistance = d; best = r; }
+        }
+      });
+    });
+    return best;
+  }
+
+  /* Keyboard and screen reader: the map's controls (zoom, layers, then the legend on a wide
+     page) come first in Tab order, before the features; every route and area is a named
+     button; Enter or Space opens its popup and focus moves into it; Escape (or the close
+     button) closes it and focus returns to the feature. */
+  function keyboardAccess(map) {
+    var container = map.getContainer();
+    var controls = container.querySelector(".leaflet-control-container");
+    if (controls) container.insertBefore(controls, container.firstChild);
+    var legend = document.querySelector(".atlas-legend");
+    var bar = document.querySelector(".atlas-bar");
+    var query = window.matchMedia ? window.matchMedia(COMPACT_QUERY) : null;
+    if (legend) {
+      L.DomEvent.disableClickPropagation(legend);
+      L.DomEvent.disableScrollPropagation(legend);
+    }
+    function placeLegend() {
+      if (!legend || !controls) return;
+      var compact = !!(query && query.matches) && !!bar;
+      if (compact) {
+        var title = bar.querySelector(".atlas-title");
+        bar.insertBefore(legend, title ? title.nextSibling : bar.firstChild);
+      } else {
+        // after the top corners (zoom, layers), before the bottom ones (scale, credits)
+        controls.insertBefore(legend, controls.querySelector(".leaflet-bottom.leaflet-left"));
+      }
+    }
+    placeLegend();
+    if (query && query.addEventListener) query.addEventListener("change", placeLegend);
+
+    var returnTo = null, openPopup = null;
+    map.on("popupopen", function (e) {
+      openPopup = e.popup;
+      var active = document.activeElement;
+      if (!active || !container.contains(active) || active === container) { returnTo = null; return; }
+      returnTo = active;
+      var popup = e.popup.getElement();
+      if (!popup) return;
+      popup.setAttribute("role", "dialog");
+      if (!popup.hasAttribute("data-atlas-escape")) {  // a layer's popup element is reused: one listener
+        popup.setAttribute("data-atlas-escape", "");
+        L.DomEvent.on(popup, "keydown", function (k) {
+          if (k.key === "Escape") { L.DomEvent.stop(k); map.closePopup(); }
+        });
+      }
+      // after the other popupopen handlers: fitPopupsToMap lays the content out again
+      setTimeout(function () {
+        var content = popup.querySelector(".atlas-popup"), heading = content && content.querySelector("h3");
+        if (!content || openPopup !== e.popup) return;
+        if (heading) popup.setAttribute("aria-label", heading.textContent);
+        content.setAttribute("tabindex", "-1");
+        content.focus({ preventScroll: true });
+      }, 0);
+    });
+    map.on("popupclose", function (e) {
+      if (openPopup === e.popup) openPopup = null;
+      var back = returnTo;
+      returnTo = null;
+      // unless another popup opened meanwhile (a click on the next route)
+      if (back) setTimeout(function () { if (!openPopup && document.body.contains(back)) back.focus({ preventScroll: true }); }, 0);
+    });
+  }
+
+  /* A route's or area's drawn path is a named keyboard stop; Enter or Space opens its popup. */
+  function focusableFeature(layer) {
+    layer.on("add", function () {
+      var node = layer.getElement && layer.getElement();
+      if (!node) return;
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", layer.feature.properties.name);
+      node.classList.add("atlas-focusable");
+      L.DomEvent.on(node, "keydown", function (e) {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        L.DomEvent.preventDefault(e);
+        layer.openPopup();
+      });
+    });
+  }
+
+  /* Which of the build's placements (corridor_atlas/placement.py) fits this page: the
+     desktop's, the compact layout's, or the compact layout's on a phone-wide map. */
+  var PHONE_QUERY = "(max-width: 480px)", SHORT_QUERY = "(max-height: 400px)";
+  function layoutName() {
+    var matches = function (q) { return window.matchMedia(q).matches; };
+    if (!window.matchMedia || !matches(COMPACT_QUERY)) return "wide";
+    if (!matches(PHONE_QUERY)) return "compact";
+    return matches(SHORT_QUERY) ? "small" : "phone";
+  }
+  function whenLayoutChanges(callback) {
+    [COMPACT_QUERY, PHONE_QUERY, SHORT_QUERY].forEach(function (q) {
+      var query = window.matchMedia ? window.matchMedia(q) : null;
+      if (query && query.addEventListener) query.addEventListener("change", callback);
+    });
+  }
+
+  /* Callouts at the anchor and side the build chose for this layout, where they cover
+     neither their own line nor a place; placed again when the layout changes. */
+  var CALLOUT_OFFSETS = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
+  function placeCallouts(map, data, declutter) {
+    var group = L.layerGroup().addTo(map);
+    function draw() {
+      group.clearLayers();
+      data.callouts.forEach(function (c) {
+        var spot = (c.layouts && c.layouts[layoutName()]) || c;
+        var direction = CALLOUT_OFFSETS[spot.direction] ? spot.direction : "top";
+        L.tooltip({ permanent: true, direction: direction, className: "atlas-callout", interactive: false, offset: CALLOUT_OFFSETS[direction] })
+          .setLatLng([spot.lat, spot.lon])
+          .setContent(el("span", null, c.text))
+          .addTo(group);
+      });
+    }
+    draw();
+    whenLayoutChanges(function () { draw(); declutter(); });
+    return group;
+  }
+
+  /* A short label beside each route, at the spot the build found clear of places for this
+     layout, in its route's colour; shown with its route's layer; below place labels when
+     they collide (its rank, 8, from placement.py). */
+  function routeLabels(map, data, layers, declutter) {
+    var layerOf = Object.create(null), styleOf = Object.create(null);
+    data.layers.forEach(function (layer) {
+      layer.geojson.features.forEach(function (f) { layerOf[f.properties.id] = layer.name; styleOf[f.properties.id] = f.properties.style; });
+    });
+    var groups = Object.create(null);
+    function draw() {
+      Object.keys(groups).forEach(function (name) { groups[name].clearLayers(); });
+      (data.routeLabels || []).forEach(function (r) {
+        var spot = r.layouts[layoutName()], name = layerOf[r.id];
+        if (!spot || !name || !layers[name]) return;
+        var text = el("span", null, r.text), style = data.styles[styleOf[r.id]];
+        if (style && /^#[0-9a-fA-F]{3,8}$/.test(style.color || "")) text.style.color = style.color;  // the label in its route's colour
+        if (!groups[name]) {
+          groups[name] = L.layerGroup();
+          layers[name].on("add", function () { groups[name].addTo(map); });
+          layers[name].on("remove", function () { map.removeLayer(groups[name]); });
+          if (map.hasLayer(layers[name])) groups[name].addTo(map);
+        }
+        L.tooltip({ permanent: true, direction: spot.direction, className: "atlas-label atlas-route-label atlas-rank-" + (parseInt(r.rank, 10) || 8),
+                    interactive: false })
+          .setLatLng([spot.lat, spot.lon])
+          .setContent(text)
+          .addTo(groups[name]);
+      });
+    }
+    draw();
+    whenLayoutChanges(function () { draw(); declutter(); });
+  }
+
+  /* Sea and lake names in italic blue, where the build found room for them on the water, from
+     the zoom at which the name fits inside the water (rank 9: below every other label). */
+  function seaLabels(map, data) {
+    var group = L.layerGroup().addTo(map);
+    var labels = (data.seaLabels || []).map(function (s) {
+      var className = "atlas-label atlas-sea-label atlas-rank-" + (parseInt(s.rank, 10) || 9);
+      return { minZoom: s.minZoom, tooltip: L.tooltip({ permanent: true, direction: "center", className: className, interactive: false })
+        .setLatLng([s.lat, s.lon]).setContent(el("span", null, s.name)) };
+    });
+    function show() {
+      var zoom = map.getZoom();
+      labels.forEach(function (s) {
+        if (zoom >= s.minZoom) { if (!group.hasLayer(s.tooltip)) group.addLayer(s.tooltip); }
+        else group.removeLayer(s.tooltip);
+      });
+    }
+    map.on("zoomend", show);  // registered before the declutter, so it runs first
+    map.whenReady(show);
+  }
+
   function init(map, data) {
     /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
     var layers = Object.create(null);
@@ -227,20 +509,25 @@
     map.createPane("atlas-country-labels").style.zIndex = 300;
     /* Tap targets sit above the drawn lines and areas (400), below markers (600). */
     map.createPane("atlas-hit").style.zIndex = 450;
+    /* A kind's marks just under and over the lines (400), flow arrows above them. */
+    map.createPane("atlas-marks-under").style.zIndex = 395;
+    map.createPane("atlas-marks-over").style.zIndex = 405;
+    map.createPane("atlas-arrows").style.zIndex = 420;
+    var routes = [];
     var hitLines = Object.create(null);
 
     if (data.tiles && safeUrl(data.tiles.url)) {
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
     }
     var landFills = data.landFills || {};
-    L.geoJSON(decodeCountries(data.countries, data.decimals), {
+    AtlasBasemap.hideSpecks(L.geoJSON(decodeCountries(data.countries, data.decimals), {
       pane: "atlas-base",
       interactive: false,
       style: function (f) {
         var fill = Object.prototype.hasOwnProperty.call(landFills, f.properties.iso_a3) ? landFills[f.properties.iso_a3] : null;
         return fill ? L.extend({}, data.styles.__land, { fillColor: fill }) : data.styles.__land;
       }
-    }).addTo(map);
+    })).addTo(map);
     var countryLabels = L.layerGroup().addTo(map);
     data.countryLabels.forEach(function (c) {
       var text = el("span", null, c.name);
@@ -257,9 +544,9 @@
     var overlays = [];
     data.layers.forEach(function (layer) {
       counts[layer.name] = 0;
-      var hits = L.featureGroup();
+      var hits = L.featureGroup(), extras = L.featureGroup();
       var group = L.geoJSON(layer.geojson, {
-        style: function (f) { return data.styles[f.properties.style]; },
+        style: function (f) { return withOffset(data.styles[f.properties.style], f.properties); },
         pointToLayer: function (f, latlng) {
           return L.marker(latlng, { icon: markerIcon(f.properties), keyboard: true, title: f.properties.name, alt: f.properties.name });
         },
@@ -279,34 +566,39 @@
             featureLayer.bindTooltip(el("span", null, p.name), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
           }
           featureLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
-          if (/LineString$/.test(f.geometry.type)) hits.addLayer(hitLine(f, p));
+          if (f.geometry.type !== "Point") focusableFeature(featureLayer);
+          if (/LineString$/.test(f.geometry.type)) {
+            var style = data.styles[p.style] || {};
+            routes.push({ line: featureLayer, p: p });
+            hits.addLayer(hitLine(f, p, function (e) {
+              var nearest = nearestRoute(map, routes, e.layerPoint);
+              (nearest ? nearest.line : featureLayer).openPopup(e.latlng);
+            }));
+            extras.addLayer(kindMarks(f, style));
+            if (p.flow) extras.addLayer(flowArrows(map, featureLayer, p, style.color));
+          }
         }
       });
-      /* The tap targets follow their layer on and off the map (layer control, permalink). */
-      group.on("add", function () { hits.addTo(map); });
-      group.on("remove", function () { map.removeLayer(hits); });
+      /* The tap targets, marks and arrows follow their layer on and off the map (layer control, permalink). */
+      group.on("add", function () { hits.addTo(map); extras.addTo(map); });
+      group.on("remove", function () { map.removeLayer(hits); map.removeLayer(extras); });
       hitLines[layer.name] = hits;
       layers[layer.name] = group;
       overlays.push([group, escapeHtml(layer.title)]);
       if (layer.shown) group.addTo(map);
     });
 
-    var callouts = L.layerGroup().addTo(map);
-    data.callouts.forEach(function (c) {
-      var offsets = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
-      var direction = offsets[c.direction] ? c.direction : "top";
-      L.tooltip({ permanent: true, direction: direction, className: "atlas-callout", interactive: false, offset: offsets[direction] })
-        .setLatLng([c.lat, c.lon])
-        .setContent(el("span", null, c.text))
-        .addTo(callouts);
-    });
+    var callouts = placeCallouts(map, data, declutter);
     overlays.push([callouts, "Callouts"]);
+    routeLabels(map, data, layers, declutter);
+    seaLabels(map, data);
 
     var control = L.control.layers(null, null, { position: "topright" });
     overlays.forEach(function (entry) { control.addOverlay(entry[0], entry[1]); });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
     responsiveLayout(map, control);
+    keyboardAccess(map);
 
     /* The definition's zoom range and the basemap's extent are hard limits: the reader (and a
        permalink) can neither zoom past them nor pan off the drawn land (viscosity 1). */
@@ -315,6 +607,8 @@
     if (typeof v.maxZoom === "number") map.setMaxZoom(v.maxZoom);
     map.options.maxBoundsViscosity = 1.0;
     map.setMaxBounds(L.latLngBounds(v.maxBounds));
+    AtlasBasemap.keepLandInView(map, v);  // basemap.js: a screen larger than the land zooms in
+    if (data.locator) AtlasLocator.add(map, data.locator);
     fitPopupsToMap(map);
     var permalink = readPermalink(window.location.hash, layers);
     if (permalink) {
@@ -333,8 +627,18 @@
       var c = map.getCenter();
       var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",");
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", hash);
+      lastPermalink = Date.now();
     }
-    map.on("moveend overlayadd overlayremove", writePermalink);
+    /* While the map moves (inertia, keyboard, wheel zoom) the hash is written at most every
+       PERMALINK_MS, the last view always; a layer toggle is written at once. */
+    var PERMALINK_MS = 250, lastPermalink = -Infinity, pendingPermalink = null;
+    function throttledPermalink() {
+      var wait = lastPermalink + PERMALINK_MS - Date.now();
+      if (wait <= 0) writePermalink();
+      else if (pendingPermalink === null) pendingPermalink = setTimeout(function () { pendingPermalink = null; writePermalink(); }, wait);
+    }
+    map.on("moveend", throttledPermalink);
+    map.on("overlayadd overlayremove", writePermalink);
     if (permalink) writePermalink();  // a clamped permalink shows the view actually drawn
 
     var legend = document.querySelector(".atlas-legend");
@@ -365,7 +669,7 @@
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
 
-    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data };
+    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 

@@ -1,0 +1,693 @@
+"""Where callouts, route labels and sea labels go, decided at build time (issue 11).
+
+A page's script only knows pixels once it runs; the build knows the data, so it works out
+what a reader sees at the default view on the reference screens (Web Mercator, as Leaflet
+draws it): the zoom and centre `fitBounds` picks, every drawn line and place marker in
+pixels, and each label's box estimated from the font sizes in atlas.css. Then
+
+* each callout gets the anchor (a point on its feature) and side that covers nothing it
+  must not: its own feature's line, a place marker, a key place's label, another callout,
+  the page furniture, the edge of the map; candidates along the feature × 4 sides, scored;
+* each route gets a short label beside it, at a point clear of places and callouts;
+* each sea or lake gets an italic label where its water is widest, only at zooms where the
+  label fits inside the water;
+* whatever cannot be placed cleanly, and every key-place label the page's runtime
+  declutter would hide at the default view, becomes a build warning (advice.Advice) that
+  names the map, the label and what is in the way.
+
+Screens: the desktop page (1280×800, the map fills it) and the compact layout of atlas.css
+(680×510 less the title bar); phones use the compact layout on a narrower map (375×700, and
+343×320 for a small phone or a short embed), placed for too but without warnings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+import shapely.affinity
+from shapely.geometry import LineString, Point, box, shape
+from shapely.ops import polylabel
+
+from .advice import Advice
+
+TILE = 256
+MAX_LAT = 85.0511287798
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A reference screen: the map's size in CSS pixels and the furniture drawn over it."""
+
+    name: str  # the layout atlas.js picks by media query (layoutName): wide, compact, phone, small
+    label: str  # as a reader would say it: the window size
+    width: int
+    height: int
+    furniture: tuple[tuple[str, tuple[float, float, float, float]], ...]  # (what, (left, top, right, bottom)) in map pixels
+    warn: bool = True  # a reference screen: what cannot be placed on it is a build warning
+
+
+# Furniture boxes measured in Chromium on the built pages (tests/test_layout_browser.py draws
+# the same elements); the title and legend heights are the tallest of the four maps.
+WIDE = Screen("wide", "1280×800", 1280, 800, (
+    ("the zoom buttons", (10, 10, 44, 70)),
+    ("the title block", (54, 10, 534, 180)),
+    ("the legend", (10, 198, 280, 760)),
+    ("the layer control", (990, 10, 1270, 155)),
+    ("the credits", (502, 742, 1280, 800)),
+    ("the scale bar", (5, 770, 90, 800)),
+    ("the locator inset", (1110, 600, 1272, 742)),
+))
+COMPACT_BAR_PX = 33  # atlas.css: the title bar above the map in the compact layout
+COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
+    ("the zoom buttons", (6, 6, 34, 60)),
+    ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
+))
+# Phones use the compact layout on a narrower map (a small phone, or an embed, on a short one too):
+# placed for as well, best effort, without warnings.
+PHONE = Screen("phone", "375×700", 375, 700 - COMPACT_BAR_PX, (
+    ("the zoom buttons", (6, 6, 34, 60)),
+    ("the scale bar", (4, 700 - COMPACT_BAR_PX - 26, 90, 700 - COMPACT_BAR_PX)),
+), warn=False)
+SMALL = Screen("small", "343×320", 343, 320 - COMPACT_BAR_PX, (
+    ("the zoom buttons", (6, 6, 34, 60)),
+    ("the scale bar", (4, 320 - COMPACT_BAR_PX - 26, 90, 320 - COMPACT_BAR_PX)),
+), warn=False)
+SCREENS = (WIDE, COMPACT, PHONE, SMALL)
+
+# Text boxes, from atlas.css (12 px text, body line-height 1.4) and glyph widths measured in
+# Chromium on the built pages (Debian's fallback sans-serif): the widest average per character
+# of any label of each kind there, so an estimate is rarely smaller than the real box.
+LINE_PX = 12 * 1.4
+CALLOUT_CHAR_PX, CALLOUT_MAX_TEXT_PX, CALLOUT_PAD = 6.4, 220, (7, 4)
+CALLOUT_GAP_PX = 14  # atlas.js offset (8) + the tooltip's arrow margin (6)
+LABEL_CHAR_PX, LABEL_GAP_PX = 7.8, 8  # bold place label, 6 px tooltip margin + 2 px padding
+ROUTE_CHAR_PX = 7.0  # .atlas-route-label: 11 px, semi-bold
+ROUTE_LINE_PX = 11 * 1.4
+SEA_CHAR_PX = 7.6  # .atlas-sea-label: 12 px italic, letter-spacing 0.05 em
+COUNTRY_CHAR_PX = 8.6  # .atlas-country-label: 11 px capitals, letter-spacing 0.08 em
+MARKER_HALF_PX = 7  # the largest marker (the capital's star) is 14 px
+LINE_HALF_PX = 3  # a route is drawn up to 5 px wide
+EDGE_PX = 4  # a box this close to the map's edge is cut off
+CANDIDATES = 20  # anchor points tried along a feature
+SIDES = ("top", "right", "bottom", "left")
+
+# Ranks for the runtime declutter (atlas.js: lower wins): places are 1–7 (prepare.LABEL_RANK).
+ROUTE_LABEL_RANK, SEA_LABEL_RANK = 8, 9
+
+# Which water body is which: the polygons in data/base/water.geojson carry no names, so a
+# documented point (or, for the Mediterranean, its documented extent) names the piece of
+# water it falls in. The label itself goes where that piece is widest on screen.
+WATER_NAMES = (
+    ("Caspian Sea", (50.667, 41.667), "http://piglix.com/piglix/Caspian_sea"),
+    ("Black Sea", (35.0, 44.0), "https://solarspell-dls.sfis.asu.edu/mea/wikipedia/wp/b/Black_Sea.htm"),
+    ("Persian Gulf", (52.0, 26.0), "https://www.answers.com/Q/Is_a_tiny_state_located_at_the_north_end_of_the_Persian_Gulf"),
+    ("Lake Urmia", (45.317, 37.7), "http://piglix.com/piglix/Lake_Matianus"),
+    ("Lake Van", (42.817, 38.633), "https://wiki.studentb.eu/view_html.php?lang=en&q=Lake_Van&sq=Google"),
+    ("Lake Sevan", (45.35, 40.317), "https://en.m.wiki.x.io/wiki/Sevan_Lake"),
+)
+# "It lies between latitudes 30° and 46° N and longitudes 6° W and 36° E" (west, south, east, north)
+WATER_EXTENTS = (("Mediterranean Sea", (-6.0, 30.0, 36.0, 46.0), "https://landioustravel.com/egypt/mediterranean-sea/"),)
+
+
+# ----------------------------------------------------------------------------- projection
+
+
+def world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator (EPSG:3857) pixel coordinates at `zoom`, as Leaflet's CRS computes them."""
+    scale = TILE * 2 ** zoom
+    lat = max(-MAX_LAT, min(MAX_LAT, lat))
+    s = math.sin(math.radians(lat))
+    return scale * (lon + 180) / 360, scale * (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi))
+
+
+def lonlat(x: float, y: float, zoom: float) -> tuple[float, float]:
+    scale = TILE * 2 ** zoom
+    return x / scale * 360 - 180, math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
+
+
+def to_px(geom, zoom: float):
+    """A lon/lat geometry in world pixels at `zoom`."""
+    scale = TILE * 2 ** zoom
+
+    def f(coords):
+        lon, lat = coords[:, 0], coords[:, 1].clip(-MAX_LAT, MAX_LAT)
+        s = np.sin(np.radians(lat))
+        return np.column_stack([scale * (lon + 180) / 360, scale * (0.5 - np.log((1 + s) / (1 - s)) / (4 * math.pi))])
+
+    return shapely.transform(geom, f)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a screen shows at the default view: the zoom and the map's box in world pixels."""
+
+    screen: Screen
+    zoom: int
+    left: float
+    top: float
+
+    @property
+    def frame(self):
+        return box(self.left, self.top, self.left + self.screen.width, self.top + self.screen.height)
+
+    def furniture(self) -> list[tuple[str, object]]:
+        return [(what, box(self.left + x0, self.top + y0, self.left + x1, self.top + y1))
+                for what, (x0, y0, x1, y1) in self.screen.furniture]
+
+
+def _rebound(left: float, right: float) -> float:
+    """Leaflet's Map._rebound: how far to shift a view so it stays inside its max bounds."""
+    if left + right > 0:
+        return round(left - right) / 2
+    return max(0, math.ceil(left)) - max(0, math.floor(right))
+
+
+def default_view(screen: Screen, bounds, center, zoom, min_zoom: int, max_zoom: int, max_bounds) -> View:
+    """The view Leaflet shows first: fitBounds (zoom snapped down to a whole level) or
+    setView, clamped to the zoom range, the centre kept inside maxBounds (_limitCenter)."""
+    if bounds:
+        (south, west), (north, east) = bounds
+        x0, y0 = world_px(west, north, 0)
+        x1, y1 = world_px(east, south, 0)
+        fit = math.log2(min(screen.width / max(x1 - x0, 1e-9), screen.height / max(y1 - y0, 1e-9)))
+        z = math.floor(round(fit * 100) / 100)
+        z = max(min_zoom, min(max_zoom, z))
+        a, b = world_px(west, north, z), world_px(east, south, z)
+        cx, cy = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+    else:
+        z = max(min_zoom, min(max_zoom, int(zoom)))
+        cx, cy = world_px(center[1], center[0], z)
+    (msouth, mwest), (mnorth, meast) = max_bounds
+    mx0, my0 = world_px(mwest, mnorth, z)
+    mx1, my1 = world_px(meast, msouth, z)
+    half_w, half_h = screen.width / 2, screen.height / 2
+    dx = _rebound(mx0 - (cx - half_w), -(mx1 - (cx + half_w)))
+    dy = _rebound(my0 - (cy - half_h), -(my1 - (cy + half_h)))
+    if abs(dx) > 1 or abs(dy) > 1:
+        cx, cy = cx + dx, cy + dy
+    return View(screen, z, cx - half_w, cy - half_h)
+
+
+# ----------------------------------------------------------------------------- text boxes
+
+
+def wrap(text: str, char_px: float, max_px: float) -> list[str]:
+    """Greedy word wrap at `max_px`, as the browser wraps a max-width box."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and (len(lines[-1]) + 1 + len(word)) * char_px <= max_px:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def callout_size(text: str) -> tuple[float, float]:
+    lines = wrap(text, CALLOUT_CHAR_PX, CALLOUT_MAX_TEXT_PX)
+    width = min(CALLOUT_MAX_TEXT_PX, max(len(line) for line in lines) * CALLOUT_CHAR_PX)
+    return width + 2 * CALLOUT_PAD[0], len(lines) * LINE_PX + 2 * CALLOUT_PAD[1]
+
+
+def side_box(x: float, y: float, side: str, w: float, h: float, gap: float):
+    """A label's box beside (x, y): 'center' on it, or on one side at `gap` px (as a Leaflet
+    tooltip opened there in that direction)."""
+    dx, dy = {"center": (-w / 2, -h / 2), "top": (-w / 2, -gap - h), "bottom": (-w / 2, gap),
+              "left": (-gap - w, -h / 2), "right": (gap, -h / 2)}[side]
+    return box(x + dx, y + dy, x + dx + w, y + dy + h)
+
+
+def callout_box(x: float, y: float, side: str, size: tuple[float, float]):
+    """The box of a callout opened at (x, y) on `side` (atlas.js offsets)."""
+    return side_box(x, y, side, size[0], size[1], CALLOUT_GAP_PX)
+
+
+def short_label(name: str) -> str:
+    """A compact route name for a label on the map (the popup keeps the full one): an
+    acronym the name gives in brackets ('Baku–Tbilisi–Ceyhan (BTC) pipeline' → 'BTC
+    pipeline'), else the name without its prefix before a colon and its brackets."""
+    acronym = re.search(r"\(([A-Z]{2,6})\)", name)
+    if acronym:
+        rest = name[acronym.end():].strip(" ,")
+        return f"{acronym.group(1)} {rest}".strip() if len(rest.split()) <= 2 else acronym.group(1)
+    text = name.split(":", 1)[1] if ":" in name else name
+    text = re.sub(r"\s*\([^)]*\)", "", text).strip(" ,")
+    return text or name
+
+
+# ----------------------------------------------------------------------------- the scene
+
+
+@dataclass
+class Obstacle:
+    what: str  # as a warning names it: 'Baku', 'the "BTC pipeline" label'
+    geom: object  # in world pixels
+    weight: float  # cost per pixel of length (lines) or per px² (areas), or per hit (points)
+    hard: bool = True  # covering it makes a placement unclean (a warning)
+    kind: str = "area"  # "area", "line", "point"
+
+
+@dataclass
+class Scene:
+    """What is drawn at one default view, in world pixels."""
+
+    view: View
+    lines: dict[str, tuple[str, object]] = field(default_factory=dict)  # id → (name, px geometry)
+    places: list[tuple[str, str, object]] = field(default_factory=list)  # (id, name, px point) of each marker
+    labels: list[dict] = field(default_factory=list)  # {"id", "name", "rank", "box"} feature labels, DOM order
+    placed: list[Obstacle] = field(default_factory=list)  # callouts and labels placed so far
+    countries: list[Obstacle] = field(default_factory=list)  # country names: better not covered (soft)
+
+
+def label_box_for_feature(geom_px, name: str, is_point: bool):
+    """Where atlas.js draws a feature's permanent label: right of a point, centred on a
+    line's or area's centre (Leaflet's getCenter)."""
+    w, h = len(name) * LABEL_CHAR_PX + 2, LINE_PX
+    if is_point:
+        return side_box(geom_px.x, geom_px.y, "right", w, h, LABEL_GAP_PX - 2)
+    if geom_px.geom_type in ("Polygon", "MultiPolygon"):
+        first = shapely.get_parts(geom_px)[0]
+        c = shapely.Polygon(first.exterior).centroid
+    else:
+        line = max(shapely.get_parts(geom_px), key=lambda g: g.length)
+        c = line.interpolate(0.5, normalized=True)
+    return side_box(c.x, c.y, "center", w, h, 0)
+
+
+def build_scene(view: View, features: list[dict], shown_layers: set[str], country_labels=()) -> Scene:
+    """Project what a reader sees at `view`: the layers shown by default, their lines,
+    place markers and permanent labels, and the country names."""
+    scene = Scene(view)
+    for c in country_labels:
+        x, y = world_px(c["lon"], c["lat"], view.zoom)
+        name_box = side_box(x, y, "center", len(c["name"]) * COUNTRY_CHAR_PX, 11 * 1.4, 0)
+        scene.countries.append(Obstacle(f"the country name {c['name']!r}", name_box, 0.3, False))
+    for feat in features:
+        if feat["layer"] not in shown_layers:
+            continue
+        p = feat["properties"]
+        geom = to_px(shape(feat["geometry"]), view.zoom)
+        if geom.geom_type == "Point":
+            scene.places.append((p["id"], p["name"], geom))
+        elif "LineString" in geom.geom_type:
+            if p.get("offset"):  # drawn beside a shared track (shared_track.py) as Leaflet.PolylineOffset
+                # draws it: in pixel coordinates its offset and shapely's offset_curve agree (measured
+                # on the Aras corridor against the line the page draws)
+                shifted = geom.offset_curve(p["offset"])
+                geom = geom if shifted.is_empty else shifted
+            scene.lines[p["id"]] = (p["name"], geom)
+        if p.get("label"):
+            scene.labels.append({"id": p["id"], "name": p["name"], "rank": p.get("rank", 0),
+                                 "box": label_box_for_feature(geom, p["name"], geom.geom_type == "Point")})
+    return scene
+
+
+def obstacles(scene: Scene, own_id: str | None) -> list[Obstacle]:
+    """Everything a new label or callout must not cover, with how much each matters: lines
+    by the length covered, place markers by count, boxes (labels, callouts, furniture) by area."""
+    out: list[Obstacle] = []
+    for fid, (name, geom) in scene.lines.items():
+        if fid == own_id:
+            out.append(Obstacle(f"its own line ({name})", geom, 40, True, "line"))
+        else:
+            out.append(Obstacle(name, geom, 0.5, False, "line"))
+    for fid, name, point in scene.places:
+        if fid != own_id:
+            out.append(Obstacle(name, point, 200, True, "point"))
+    for label in scene.labels:
+        if label["id"] != own_id:
+            out.append(Obstacle(f"the label {label['name']!r}", label["box"], 2, True))
+    out.extend(scene.placed)
+    out.extend(scene.countries)
+    out.extend(Obstacle(what, geom, 2, True) for what, geom in scene.view.furniture())
+    return out
+
+
+KIND_REACH = {"line": LINE_HALF_PX, "point": MARKER_HALF_PX, "area": 0.0}  # how far past its geometry a thing is drawn
+
+
+def _grown(boxes: np.ndarray, by: float) -> np.ndarray:
+    if not by:
+        return boxes
+    b = shapely.bounds(boxes)
+    return shapely.box(b[:, 0] - by, b[:, 1] - by, b[:, 2] + by, b[:, 3] + by)
+
+
+def scores(boxes: list, anchors: list, obstacles_: list[Obstacle], frame) -> tuple[np.ndarray, np.ndarray]:
+    """(hard cost, soft cost) of each candidate box, all at once (shapely's vectorised
+    operations on an STRtree): length of line covered, markers covered, area of boxes
+    covered, each times its weight; plus any part of the box outside the map or an anchor
+    off it (a hard cost)."""
+    boxes = np.asarray(boxes, dtype=object)
+    inner = frame.buffer(-EDGE_PX, join_style="mitre")
+    outside = shapely.area(boxes) - shapely.area(shapely.intersection(boxes, inner))
+    anchor_off = ~shapely.contains_xy(inner, [a.x for a in anchors], [a.y for a in anchors])
+    hard = np.where((outside > 0.5) | anchor_off, 10 + outside, 0.0)
+    soft = np.zeros(len(boxes))
+    for kind, reach in KIND_REACH.items():
+        group = [o for o in obstacles_ if o.kind == kind]
+        if not group:
+            continue
+        geoms = np.asarray([o.geom for o in group], dtype=object)
+        grown = _grown(boxes, reach)
+        ci, oi = shapely.STRtree(geoms).query(grown, predicate="intersects")
+        if kind == "point":
+            amount = np.ones(len(ci))
+        else:
+            # every box is axis-aligned: clipping a line or area by its rectangle is exact and
+            # far cheaper than a general intersection with a many-vertex route or country
+            rect = shapely.bounds(grown[ci])
+            inside = np.array([shapely.clip_by_rect(g, *r) for g, r in zip(geoms[oi], rect)], dtype=object)
+            amount = shapely.length(inside) if kind == "line" else shapely.area(inside)
+            keep = amount > 0.5
+            ci, oi, amount = ci[keep], oi[keep], amount[keep]
+        amount = amount * np.array([o.weight for o in group])[oi]
+        is_hard = np.array([o.hard for o in group], dtype=bool)[oi]
+        np.add.at(hard, ci[is_hard], amount[is_hard])
+        np.add.at(soft, ci[~is_hard], amount[~is_hard])
+    return hard, soft
+
+
+def covered_by(candidate, anchor, obstacles_: list[Obstacle], frame) -> list[str]:
+    """What a chosen box covers, by name, for the warning (the hard obstacles of `scores`)."""
+    inner = frame.buffer(-EDGE_PX, join_style="mitre")
+    out = ["the edge of the map"] if not inner.contains(candidate) or not inner.contains(anchor) else []
+    for o in obstacles_:
+        grown = _grown(np.array([candidate], dtype=object), KIND_REACH[o.kind])[0]
+        if not o.hard or not grown.intersects(o.geom):
+            continue
+        inside = grown.intersection(o.geom)
+        if o.kind == "point" or (inside.length if o.kind == "line" else inside.area) > 0.5:
+            out.append(o.what)
+    return out
+
+
+def anchor_candidates(geom_px, frame, n: int = CANDIDATES) -> list[tuple[float, object]]:
+    """(distance from the feature's middle, point) along the part of the feature on screen:
+    `n` points evenly along a line, the point itself, or an area's pole and points around it."""
+    inner = frame.buffer(-EDGE_PX * 4, join_style="mitre")
+    if geom_px.geom_type == "Point":
+        return [(0.0, geom_px)]
+    if "Polygon" in geom_px.geom_type:
+        part = max(shapely.get_parts(geom_px.intersection(inner) if geom_px.intersects(inner) else geom_px),
+                   key=lambda g: g.area)
+        pole = polylabel(part, tolerance=1.0)
+        rim = [part.exterior.interpolate(i / (n - 1), normalized=True) for i in range(n - 1)]
+        around = [LineString([pole, p]).interpolate(0.5, normalized=True) for p in rim]  # halfway to the outline, all round
+        return [(0.0, pole)] + [(0.5, p) for p in around if part.contains(p)]
+    visible = geom_px.intersection(inner) if geom_px.intersects(inner) else geom_px
+    parts = [g for g in shapely.get_parts(shapely.line_merge(visible) if "Multi" in visible.geom_type else visible)
+             if g.geom_type == "LineString"]
+    if not parts:
+        return []
+    total = sum(p.length for p in parts)
+    out, walked = [], 0.0
+    for part in parts:
+        for f in sorted({0.5} | {(i + 0.5) / n for i in range(n)}):  # the middle first among equals
+            t = f * total
+            if walked <= t < walked + part.length:
+                out.append((abs(t / total - 0.5), part.interpolate(t - walked)))
+        walked += part.length
+    return out
+
+
+def _describe(items: list[str], most: int = 6) -> str:
+    seen = list(dict.fromkeys(items))
+    return "; ".join(seen[:most]) + (f"; and {len(seen) - most} more" if len(seen) > most else "")
+
+
+def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str) -> tuple[dict, list[str]]:
+    """The best (anchor, side) for a callout at one view, and what it covers if nothing is clean.
+
+    Score: hard cost first (anything it must not cover, the map's edge), then soft cost
+    (other routes crossed), then the anchor's distance from the feature's middle and the
+    definition's own `direction` as tie-breakers."""
+    geom_px = to_px(feature_geom, scene.view.zoom)
+    size = callout_size(text)
+    frame = scene.view.frame
+    obs = obstacles(scene, at)
+    options = [(distance, point, side) for distance, point in anchor_candidates(geom_px, frame) for side in SIDES]
+    if options:
+        boxes = [callout_box(point.x, point.y, side, size) for _, point, side in options]
+        hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
+        tie = np.array([30 * distance + (0 if side == preferred else 5) for distance, _, side in options])
+        best = int(np.lexsort((soft + tie, hard))[0])
+        _, point, side = options[best]
+        candidate, clean = boxes[best], hard[best] == 0
+    else:  # nothing of the feature on screen: point at its middle, as before
+        longest = max(shapely.get_parts(geom_px), key=lambda g: g.length)
+        point = longest.interpolate(0.5, normalized=True) if "Line" in longest.geom_type else longest.representative_point()
+        side, candidate, clean = preferred, callout_box(point.x, point.y, preferred, size), False
+    covered = [] if clean else (covered_by(candidate, point, obs, frame) or ["the edge of the map (its feature is off screen)"])
+    scene.placed.append(Obstacle(f"the callout {text[:30]!r}", candidate, 5, True))
+    lon, lat = lonlat(point.x, point.y, scene.view.zoom)
+    return {"lat": round(lat, 4), "lon": round(lon, 4), "direction": side}, covered
+
+
+def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
+    """A route's short label beside it, clear of places, labels and callouts; None if no
+    spot on screen is clean (the label is then left out at that layout)."""
+    name, geom_px = scene.lines[fid]
+    w, h = len(text) * ROUTE_CHAR_PX + 4, ROUTE_LINE_PX
+    frame = scene.view.frame
+    obs = obstacles(scene, None)  # its own line counts as any other: a label may touch it, better not cross it
+    options = [(distance, point, side) for distance, point in anchor_candidates(geom_px, frame, 16)
+               for side in ("top", "bottom", "right", "left")]
+    if not options:
+        return None
+    boxes = [side_box(point.x, point.y, side, w, h, 6) for _, point, side in options]
+    hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
+    soft = soft + 10 * np.array([distance for distance, _, _ in options])
+    if not (hard == 0).any():
+        return None
+    best = int(np.argmin(np.where(hard == 0, soft, np.inf)))
+    _, point, side = options[best]
+    scene.placed.append(Obstacle(f"the route label {text!r}", boxes[best], 2, True))
+    lon, lat = lonlat(point.x, point.y, scene.view.zoom)
+    return {"lat": round(lat, 4), "lon": round(lon, 4), "direction": side}
+
+
+def declutter(scene: Scene, callout_boxes: list) -> list[tuple[dict, str]]:
+    """The runtime declutter of atlas.js, replayed: callouts first, then labels by rank in
+    page order; returns each feature label it hides on screen with the box that won."""
+    placed = [(b, f"the callout {t[:30]!r}") for t, b in callout_boxes]
+    hidden = []
+    frame = scene.view.frame
+    for label in sorted(scene.labels, key=lambda lab: lab["rank"]):
+        hit = next((what for b, what in placed if b.intersects(label["box"]) and b.intersection(label["box"]).area > 0.5), None)
+        if hit is None:
+            placed.append((label["box"], f"the label {label['name']!r}"))
+        elif frame.intersects(label["box"]):
+            hidden.append((label, hit))
+    return hidden
+
+
+# ----------------------------------------------------------------------------- water
+
+
+@lru_cache(maxsize=2)
+def _water(path: str, mtime: float) -> list[tuple[str, object]]:
+    """(kind, polygon) of each sea and lake in data/base/water.geojson; read once per process."""
+    import json
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [(f["properties"]["kind"], shape(f["geometry"])) for f in data["features"]]
+
+
+def water_polygons(base_dir: Path | None) -> list[tuple[str, object]]:
+    path = base_dir / "water.geojson" if base_dir else None
+    if path is None or not path.is_file():
+        return []
+    return _water(str(path), path.stat().st_mtime)
+
+
+def _without_specks(geom, min_px2: float = LINE_PX ** 2):
+    """Water without its islands smaller than a label's height squared: they are specks at
+    this zoom (the 1,732 islets of the Aegean and the Gulf made the opening take seconds)."""
+    polygons = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "Polygon":
+            holes = [ring for ring in part.interiors if shapely.Polygon(ring).area >= min_px2]
+            polygons.append(shapely.Polygon(part.exterior, holes))
+    return shapely.MultiPolygon(polygons) if len(polygons) != 1 else polygons[0]
+
+
+def _whole_name(kind: str, geom) -> str | None:
+    """The name of a body that holds exactly one documented point and no documented extent
+    (a lake, the Caspian), or None (the one polygon of the seas from the Black Sea to the Gulf)."""
+    inside = [name for name, (lon, lat), _ in WATER_NAMES if geom.contains(Point(lon, lat))]
+    spot = geom.representative_point()
+    if len(inside) == 1 and not any(box(*extent).contains(spot) for _, extent, _ in WATER_EXTENTS):
+        return inside[0]
+    return None
+
+
+def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list[tuple[str, object]]:
+    """(name, polygon in world pixels) of each named sea or lake in the map's extent.
+
+    A body is cut where it narrows below a label's height (a morphological opening), so the
+    one polygon of the Black Sea, the Mediterranean and the Gulf falls apart into its seas;
+    each documented point names the piece it falls in, and the documented extent of the
+    Mediterranean names the largest unnamed piece of sea inside it.
+    """
+    seeds = [(name, Point(lon, lat)) for name, (lon, lat), _ in WATER_NAMES]
+    degree_px = TILE * 2 ** zoom / 360
+    out: list[tuple[str, object]] = []
+    for kind, geom in bodies:
+        if not geom.intersects(extent_box):
+            continue
+        inside = [name for name, point in seeds if geom.contains(point)]
+        if kind != "sea" and not inside:
+            continue
+        clipped = shapely.make_valid(geom.intersection(extent_box).simplify(0.5 / degree_px))
+        px = _without_specks(to_px(clipped, zoom))
+        if _whole_name(kind, geom):
+            out.append((_whole_name(kind, geom), px))  # one body, one name: no need to cut it
+            continue
+        opened = px.buffer(-LINE_PX / 2, quad_segs=2).buffer(LINE_PX / 2, quad_segs=2).intersection(px)
+        pieces = [g for g in shapely.get_parts(opened) if g.geom_type == "Polygon" and g.area > 0]
+        names: dict[int, str] = {}
+        for name, (lon, lat), _source in WATER_NAMES:
+            seed = Point(world_px(lon, lat, zoom))
+            hits = [i for i, g in enumerate(pieces) if g.contains(seed)]
+            if hits and hits[0] not in names:
+                names[hits[0]] = name
+        for name, (west, south, east, north), _source in WATER_EXTENTS:
+            (x0, y0), (x1, y1) = world_px(west, north, zoom), world_px(east, south, zoom)
+            free = [i for i, g in enumerate(pieces)
+                    if i not in names and box(x0, y0, x1, y1).contains(g.representative_point())]
+            if free:
+                names[max(free, key=lambda i: pieces[i].area)] = name
+        out.extend((name, pieces[i]) for i, name in names.items())
+    return sorted(out, key=lambda item: item[0])
+
+
+def _roomiest_spot(water_px, frame, w: float, h: float, avoid: list) -> tuple[float, float] | None:
+    """The centre of the w × h box (with 2 px of water around it) that fits in the water on
+    screen, clear of `avoid`, farthest from the shore; None if none fits (a 4 px grid)."""
+    visible = water_px.intersection(frame)
+    if visible.is_empty:
+        return None
+    x0, y0, x1, y1 = visible.bounds
+    xs, ys = np.meshgrid(np.arange(x0 + w / 2, x1 - w / 2, 4.0), np.arange(y0 + h / 2, y1 - h / 2, 4.0))
+    xs, ys = xs.ravel(), ys.ravel()
+    if not len(xs):
+        return None
+    boxes = shapely.box(xs - w / 2 - 2, ys - h / 2 - 2, xs + w / 2 + 2, ys + h / 2 + 2)
+    shapely.prepare(visible)
+    fits = shapely.contains(visible, boxes)
+    if avoid:
+        fits[np.unique(shapely.STRtree(avoid).query(boxes, predicate="intersects")[0])] = False
+    if not fits.any():
+        return None
+    best = int(np.argmax(np.where(fits, shapely.distance(water_px.boundary, boxes), -1)))
+    return float(xs[best]), float(ys[best])
+
+
+def sea_labels(view: View, bodies: list, extent_box, min_zoom: int, max_zoom: int, scene: Scene) -> list[dict]:
+    """A label per named sea or lake on screen, where its box fits in the water with the most
+    room around it, clear of callouts, places and labels; from the lowest zoom at which the box
+    still fits inside the water (never over land). A lake too small at the default zoom is
+    tried at the zooms above it, on the same centre."""
+    inner = view.frame.buffer(-EDGE_PX * 3, join_style="mitre")
+    cx, cy = inner.centroid.x, inner.centroid.y
+    avoid = [o.geom.buffer(KIND_REACH[o.kind]) if o.kind != "area" else o.geom for o in obstacles(scene, None) if o.hard]
+    out = []
+    whole = {name: body for body in bodies if body[1].intersects(extent_box) and _whole_name(*body)
+             for name in [_whole_name(*body)]}
+    for name, water_px in named_water(bodies, extent_box, view.zoom):
+        w, h = len(name) * SEA_CHAR_PX, LINE_PX
+        for zoom in range(view.zoom, max_zoom + 1 if name in whole else view.zoom + 1):
+            k = 2 ** (zoom - view.zoom)
+            if k > 1:  # a lake (or the Caspian) seen closer: its own polygon only
+                water_px = dict(named_water([whole[name]], extent_box, zoom))[name]
+            frame = shapely.affinity.translate(inner, cx * (k - 1), cy * (k - 1))  # the same centre, zoomed in
+            spot = _roomiest_spot(water_px, frame, w, h, [shapely.affinity.scale(a, k, k, origin=(0, 0)) for a in avoid])
+            if spot is not None:
+                break
+        if spot is None:
+            continue
+        x, y = spot
+        fits_from = zoom
+        for z in range(zoom - 1, min_zoom - 1, -1):  # it may fit at lower zooms too
+            q = 2 ** (z - zoom)
+            if not shapely.affinity.scale(water_px, q, q, origin=(0, 0)).contains(
+                    box(x * q - w / 2 - 2, y * q - h / 2 - 2, x * q + w / 2 + 2, y * q + h / 2 + 2)):
+                break
+            fits_from = z
+        if zoom == view.zoom:
+            scene.placed.append(Obstacle(f"the label {name!r}", box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), 2, True))
+        lon, lat = lonlat(x, y, zoom)
+        out.append({"name": name, "lat": round(lat, 4), "lon": round(lon, 4), "minZoom": fits_from, "rank": SEA_LABEL_RANK})
+    return out
+
+
+# ----------------------------------------------------------------------------- one map
+
+
+@dataclass
+class MapPlacement:
+    callouts: list[dict]
+    route_labels: list[dict]
+    sea_labels: list[dict]
+    advice: list[Advice]
+
+
+def place_map(map_id: str, spec_view, callouts: list, features: list[dict], shown_layers: set[str],
+              max_bounds, view_bounds, callout_geoms: dict, base_dir: Path | None, extent_box,
+              country_labels=()) -> MapPlacement:
+    """Callouts, route labels and sea labels for one map at both reference screens.
+
+    `features`: the prepared GeoJSON features with a "layer" key; `callouts`: the spec's;
+    `callout_geoms`: id → lon/lat geometry of each callout's feature.
+    """
+    advice: list[Advice] = []
+    layouts: list[dict] = [{} for _ in callouts]
+    route_layouts: dict[str, dict] = {}
+    seas: list[dict] = []
+    for screen in SCREENS:
+        view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
+                            spec_view.max_zoom, max_bounds)
+        scene = build_scene(view, features, shown_layers, country_labels)
+        boxes = []
+        for i, callout in enumerate(callouts):
+            choice, covered = place_callout(scene, callout.at, callout.text, callout_geoms[callout.at], callout.direction)
+            layouts[i][screen.name] = choice
+            boxes.append((callout.text, scene.placed[-1].geom))
+            if covered and screen.warn:
+                words = " ".join(callout.text.split()[:5])
+                advice.append(Advice(map_id, f'callout at "{callout.at}" ("{words}…")',
+                                     f"no clean place at the default view on a {screen.label} screen; "
+                                     f"the least bad covers {_describe(covered)}"))
+        hidden = declutter(scene, boxes)
+        if hidden and screen.warn:
+            advice.append(Advice(map_id, f"{len(hidden)} label(s) on a {screen.label} screen",
+                                 "hidden by the page's declutter at the default view: "
+                                 + _describe([f"{label['name']!r} (under {winner})" for label, winner in hidden], 8)))
+        if screen is WIDE:
+            seas = sea_labels(view, water_polygons(base_dir), extent_box, spec_view.min_zoom, spec_view.max_zoom, scene)
+        for fid, (name, _geom) in sorted(scene.lines.items()):
+            spot = place_route_label(scene, fid, short_label(name))
+            entry = route_layouts.setdefault(fid, {"id": fid, "text": short_label(name), "rank": ROUTE_LABEL_RANK, "layouts": {}})
+            if spot:
+                entry["layouts"][screen.name] = spot
+    out_callouts = []
+    for callout, layout in zip(callouts, layouts):
+        wide = layout["wide"]
+        out_callouts.append({"text": callout.text, "at": callout.at, "lat": wide["lat"], "lon": wide["lon"],
+                             "direction": wide["direction"], "layouts": layout})
+    routes = [r for r in route_layouts.values() if r["layouts"]]
+    return MapPlacement(out_callouts, routes, seas, advice)
+
+
+def placement_advice(inputs) -> list[Advice]:
+    """The placement warnings of every map (for `check`, which renders nothing): each map
+    is prepared as the build prepares it."""
+    from .prepare import prepare_map
+
+    return [item for spec in inputs.specs for item in prepare_map(spec, inputs.layers, inputs.base).advice]

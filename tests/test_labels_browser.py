@@ -1,0 +1,124 @@
+"""Labels and callouts on the built pages (issue 11), measured in Chromium at the reference
+screens: callouts cover neither a place marker nor their own line, no two labels overlap,
+sea and lake names lie on water.
+
+One Chromium for the module; each test opens its own page. Headless Debian Chromium, never skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from corridor_atlas.placement import water_polygons
+
+from .browser import browser, open_page
+from .real_site import MAP_IDS, REPO, built_site  # noqa: F401  (fixture)
+
+SCREENS = [(1280, 800), (680, 510)]
+MARKER_HALF_PX = 5  # a place marker's dot is drawn 8–14 px wide around its point
+SLACK_PX = 1  # sub-pixel rounding of the boxes the browser reports
+
+# In client pixels: each shown callout's box and the points of its own line (every 3 px);
+# the shown place markers; every shown label's and callout's box; each sea label's corners
+# and centre as lat/lon.
+SCENE_JS = """() => {
+  const map = atlas.map, origin = map.getContainer().getBoundingClientRect();
+  const box = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  const shown = e => e.style.visibility !== 'hidden' && getComputedStyle(e).display !== 'none';
+  const linePoints = id => { const pts = [];
+    Object.values(atlas.layers).forEach(g => { if (map.hasLayer(g)) g.eachLayer(l => {
+      if (!l.feature || l.feature.properties.id !== id || !l._parts) return;
+      l._parts.forEach(part => { for (let i = 1; i < part.length; i++) {
+        const a = part[i - 1], b = part[i], n = Math.max(1, Math.ceil(a.distanceTo(b) / 3));
+        for (let k = 0; k <= n; k++) { const p = map.layerPointToContainerPoint(L.point(a.x + (b.x - a.x) * k / n, a.y + (b.y - a.y) * k / n));
+          pts.push([origin.left + p.x, origin.top + p.y]); } } });
+    }); });
+    return pts; };
+  const texts = [...document.querySelectorAll('.leaflet-tooltip.atlas-callout')];
+  const callouts = atlas.data.callouts.map((c, i) => ({at: c.at, text: c.text, box: box(texts[i].getBoundingClientRect()),
+                                                        shown: shown(texts[i]), line: linePoints(c.at)}));
+  const markers = [];
+  Object.values(atlas.layers).forEach(g => { if (map.hasLayer(g)) g.eachLayer(l => {
+    if (!(l instanceof L.Marker)) return;
+    const p = map.latLngToContainerPoint(l.getLatLng());
+    markers.push({name: l.feature.properties.name, x: origin.left + p.x, y: origin.top + p.y});
+  }); });
+  const labels = [...document.querySelectorAll('.leaflet-tooltip.atlas-label, .leaflet-tooltip.atlas-callout')]
+    .filter(shown).map(e => Object.assign(box(e.getBoundingClientRect()), {name: e.textContent}));
+  const seas = [...document.querySelectorAll('.leaflet-tooltip.atlas-sea-label')].filter(shown).map(e => {
+    const r = e.getBoundingClientRect();
+    return {name: e.textContent, points: [[r.left, r.top], [r.right, r.top], [r.left, r.bottom], [r.right, r.bottom],
+      [(r.left + r.right) / 2, (r.top + r.bottom) / 2]].map(([x, y]) => {
+        const ll = map.containerPointToLatLng([x - origin.left, y - origin.top]); return [ll.lng, ll.lat]; })};
+  });
+  return {frame: box(origin), callouts, markers, labels, seas};
+}"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def water():
+    return shapely.union_all([geom for _, geom in water_polygons(REPO / "data" / "base")])
+
+
+def inner(b: dict, by: float = SLACK_PX):
+    return box(b["left"] + by, b["top"] + by, b["right"] - by, b["bottom"] - by)
+
+
+@pytest.fixture(scope="module")
+def scenes(chromium, built_site):
+    out = {}
+    for map_id in MAP_IDS:
+        for width, height in SCREENS:
+            page, log = open_page(chromium, (Path(built_site) / f"{map_id}.html").as_uri(), width, height)
+            try:
+                page.wait_for_timeout(100)
+                out[map_id, width] = page.evaluate(SCENE_JS)
+                assert log.page_errors == []
+            finally:
+                page.context.close()
+    return out
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SCREENS])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_callouts__cover_no_place_marker_and_not_their_own_line(scenes, map_id, width):
+    scene = scenes[map_id, width]
+    for callout in scene["callouts"]:
+        assert callout["shown"], f"{map_id} {width}: callout {callout['text']!r} hidden"
+        body = inner(callout["box"])
+        under = [m["name"] for m in scene["markers"]
+                 if body.intersects(Point(m["x"], m["y"]).buffer(MARKER_HALF_PX, cap_style="square"))]
+        assert under == [], f"{map_id} {width}: callout {callout['text']!r} covers {under}"
+        own = [p for p in callout["line"] if body.contains(Point(p))]
+        assert own == [], f"{map_id} {width}: callout {callout['text']!r} covers its own line at {own[:3]}"
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SCREENS])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_labels__no_two_shown_labels_overlap(scenes, map_id, width):
+    labels = scenes[map_id, width]["labels"]
+    clashes = [(a["name"], b["name"]) for i, a in enumerate(labels) for b in labels[i + 1:] if inner(a).intersects(inner(b))]
+    assert clashes == []
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SCREENS])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_sea_labels__lie_on_water(scenes, water, map_id, width):
+    for sea in scenes[map_id, width]["seas"]:
+        on_land = [p for p in sea["points"] if not water.contains(Point(p))]
+        assert on_land == [], f"{map_id} {width}: {sea['name']} over land at {on_land}"
+
+
+def test_sea_labels__the_seas_the_issue_names_are_labelled(scenes):
+    names = {s["name"] for key, scene in scenes.items() if key[1] == 1280 for s in scene["seas"]}
+    assert {"Caspian Sea", "Black Sea", "Mediterranean Sea"} <= names
