@@ -65,6 +65,12 @@ def _did_you_mean(wrong: str, known) -> str:
     return f" (did you mean {close[0]!r}?)" if close else " (python build.py features lists the ids)"
 
 
+def _layer_hint(wrong: str, layers) -> str:
+    """' (did you mean 'x'?)' for the closest layer name, else the list of layers."""
+    close = difflib.get_close_matches(wrong, sorted(layers), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(sorted(layers))}"
+
+
 def validate_references(
     spec: MapSpec, spec_path, layers: dict[str, Layer], problems: Problems, broken_layers: set[str] = frozenset()
 ) -> None:
@@ -78,7 +84,7 @@ def validate_references(
     all_ids = {f.id for layer in layers.values() for f in layer.features}
     for i, ref in enumerate(spec.layers):
         if ref.name not in layers:
-            problems.add(spec_path, f"layers[{i}].name", f"unknown layer {ref.name!r}; known: {', '.join(sorted(layers))}")
+            problems.add(spec_path, f"layers[{i}].name", f"unknown layer {ref.name!r}{_layer_hint(ref.name, layers)}")
             continue
         layer_ids = {f.id for f in layers[ref.name].features}
         for key in ("ids", "exclude_ids"):
@@ -88,7 +94,7 @@ def validate_references(
                                  f"no feature {fid!r} in layer {ref.name!r}{_did_you_mean(fid, layer_ids)}")
         for name in ref.filter.waypoints_of:
             if name not in layers:
-                problems.add(spec_path, f"layers[{i}].filter.waypoints_of", f"unknown layer {name!r}")
+                problems.add(spec_path, f"layers[{i}].filter.waypoints_of", f"unknown layer {name!r}{_layer_hint(name, layers)}")
     for i, callout in enumerate(spec.callouts):
         if callout.at not in all_ids:
             problems.add(spec_path, f"callouts[{i}].at", f"no feature with id {callout.at!r}{_did_you_mean(callout.at, all_ids)}")

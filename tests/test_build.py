@@ -291,6 +291,13 @@ def test_cli__unknown_callout_id_gets_a_did_you_mean(tmp_path, capsys):
     assert "callouts[0].at: no feature with id 'test-pipelin' (did you mean 'test-pipeline'?)" in err
 
 
+def test_cli__unknown_layer_gets_a_did_you_mean(tmp_path, capsys):
+    paths = write_project(tmp_path / "p", map_toml=MAP_TOML.replace('name = "routes"', 'name = "route"', 1))
+    assert main(["check", "--root", str(paths.root)]) == 2
+    err = capsys.readouterr().err
+    assert "layers[0].name: unknown layer 'route' (did you mean 'routes'?)" in err
+
+
 def test_build_site__a_draft_is_built_but_not_listed_in_the_gallery(tmp_path):
     paths = write_project(tmp_path / "p", map_toml='draft = true\n' + MAP_TOML)
     build_site(paths, tmp_path / "site")
