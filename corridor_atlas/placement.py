@@ -303,7 +303,8 @@ def build_scene(view: View, features: list[dict], shown_layers: set[str], countr
             scene.lines[p["id"]] = (p["name"], geom)
         if p.get("label"):
             scene.labels.append({"id": p["id"], "name": p["name"], "rank": p.get("rank", 0),
-                                 "box": label_box_for_feature(geom, p["name"], geom.geom_type == "Point")})
+                                 "box": label_box_for_feature(geom, p["name"], geom.geom_type == "Point"),
+                                 "mirror_x": geom.x if geom.geom_type == "Point" else None})
     return scene
 
 
@@ -474,12 +475,23 @@ def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
 
 def declutter(scene: Scene, callout_boxes: list) -> list[tuple[dict, str]]:
     """The runtime declutter of atlas.js, replayed: callouts first, then labels by rank in
-    page order; returns each feature label it hides on screen with the box that won."""
+    page order, a place's label moved to the left of its marker when its right is taken;
+    returns each feature label it hides on screen with the box that won."""
     placed = [(b, f"the callout {t[:30]!r}") for t, b in callout_boxes]
     hidden = []
     frame = scene.view.frame
+
+    def first_hit(candidate):
+        return next((what for b, what in placed if b.intersects(candidate) and b.intersection(candidate).area > 0.5), None)
+
     for label in sorted(scene.labels, key=lambda lab: lab["rank"]):
-        hit = next((what for b, what in placed if b.intersects(label["box"]) and b.intersection(label["box"]).area > 0.5), None)
+        hit = first_hit(label["box"])
+        if hit is not None and label.get("mirror_x") is not None:  # a place's label may move to its left
+            x0, y0, x1, y1 = label["box"].bounds
+            mirrored = box(2 * label["mirror_x"] - x1, y0, 2 * label["mirror_x"] - x0, y1)
+            if first_hit(mirrored) is None:
+                placed.append((mirrored, f"the label {label['name']!r}"))
+                continue
         if hit is None:
             placed.append((label["box"], f"the label {label['name']!r}"))
         elif frame.intersects(label["box"]):

@@ -150,7 +150,9 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
         out["marker"] = PLACE_MARKERS[p.place_type]["shape"]
     if p.label or p.id in labelled:
         out["label"] = True
-        out["rank"] = LABEL_RANK.get(p.place_type, 1) if p.kind == "place" else AREA_LABEL_RANK if p.kind == "area" else 0
+        # a label the map definition asks for is one of its key places: it wins every collision
+        out["rank"] = (0 if p.id in labelled else LABEL_RANK.get(p.place_type, 1) if p.kind == "place"
+                       else AREA_LABEL_RANK if p.kind == "area" else 0)
     return out
 
 

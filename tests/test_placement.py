@@ -162,3 +162,22 @@ def test_cli__build_and_check_print_the_warning_and_exit_0(crowded_project, tmp_
     err = capsys.readouterr().err
     assert code == 0, err
     assert 'warning: maps/test-map.toml: callout at "hub" ("A long callout that finds…")' in " ".join(err.split())
+
+
+def test_declutter__a_place_label_moves_left_of_its_marker_when_its_right_is_taken_else_hides():
+    view = placement.default_view(placement.WIDE, [[39.0, 45.0], [40.0, 47.0]], None, None, 6, 9, [[38.0, 44.0], [41.0, 48.0]])
+    scene = placement.Scene(view)
+    x, y = placement.world_px(46.0, 39.5, view.zoom)
+
+    def point_label(name, px, rank):
+        return {"id": name, "name": name, "rank": rank, "mirror_x": px,
+                "box": placement.label_box_for_feature(Point(px, y), name, True)}
+
+    # a higher-ranked label 40 px left of "Meghri" whose box runs over Meghri's right side
+    winner = point_label("Julfa (Azerbaijan)", x - 40, 1)
+    loser = point_label("Meghri", x, 5)
+    scene.labels = [winner, loser]
+    assert placement.declutter(scene, []) == [(loser, "the label 'Julfa (Azerbaijan)'")]  # its left is taken too
+    # with room on its left (the winner now well to the right), it moves there instead of hiding
+    scene.labels = [point_label("Julfa (Azerbaijan)", x + 20, 1), loser]
+    assert placement.declutter(scene, []) == []

@@ -559,7 +559,7 @@
             featureLayer.bindTooltip(labelNode, {
               permanent: true,
               direction: f.geometry.type === "Point" ? "right" : "center",
-              className: "atlas-label atlas-rank-" + (parseInt(p.rank, 10) || 0),
+              className: "atlas-label atlas-rank-" + (parseInt(p.rank, 10) || 0) + (f.geometry.type === "Point" ? " atlas-point-label" : ""),
               interactive: false
             });
           } else {
@@ -646,25 +646,41 @@
     if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
 
     /* Labels never overlap: place them greedily, callouts first, then by rank (capitals
-       before towns); a label that would collide is hidden at this zoom. */
+       before towns); a place's label whose right side is taken moves to the left of its
+       marker (mirrored about it), and a label with no free side is hidden at this zoom.
+       placement.py replays this at build time to warn about hidden labels: keep in step. */
     function declutter() {
       var items = [];
       document.querySelectorAll(".leaflet-tooltip.atlas-callout").forEach(function (node) { items.push({ node: node, rank: -1 }); });
       document.querySelectorAll(".leaflet-tooltip.atlas-label").forEach(function (node) {
         var m = /atlas-rank-(\d+)/.exec(node.className);
-        items.push({ node: node, rank: m ? parseInt(m[1], 10) : 9 });
+        items.push({ node: node, rank: m ? parseInt(m[1], 10) : 9, point: /atlas-point-label/.test(node.className) });
       });
       items.sort(function (a, b) { return a.rank - b.rank; });
-      // read every box first, then write: one layout pass instead of one per label
+      // write, read every box, then write: one layout pass instead of one per label
+      items.forEach(function (item) { if (item.point) item.node.style.marginLeft = ""; });
       items.forEach(function (item) { item.rect = item.node.getBoundingClientRect(); });
       var placed = [];
+      function hits(r) {
+        return placed.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
+      }
       items.forEach(function (item) {
         var r = item.rect;
-        var hit = placed.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
-        if (!hit) placed.push(r);
-        item.visibility = hit ? "hidden" : "";
+        item.visibility = "";
+        item.shift = "";
+        if (!hits(r)) { placed.push(r); return; }
+        if (item.point) {
+          // the marker sits one tooltip margin (leaflet.css: 6 px) left of the box
+          var margin = parseFloat(getComputedStyle(item.node).marginLeft) || 0, x = r.left - margin;
+          var left = { left: 2 * x - r.right, right: 2 * x - r.left, top: r.top, bottom: r.bottom };
+          if (!hits(left)) { placed.push(left); item.shift = (margin + left.left - r.left) + "px"; return; }
+        }
+        item.visibility = "hidden";
       });
-      items.forEach(function (item) { item.node.style.visibility = item.visibility; });
+      items.forEach(function (item) {
+        item.node.style.visibility = item.visibility;
+        if (item.point) item.node.style.marginLeft = item.shift;
+      });
     }
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
