@@ -63,6 +63,8 @@ WIDE = Screen("wide", "1280×800", 1280, 800, (
     ("the scale bar", (5, 770, 90, 800)),
     ("the locator inset", (1110, 600, 1272, 742)),
 ))
+COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
+LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
 COMPACT_BAR_PX = 33  # atlas.css: the title bar above the map in the compact layout
 COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
     ("the zoom buttons", (6, 6, 34, 60)),
@@ -180,6 +182,8 @@ def default_view(screen: Screen, bounds, center, zoom, min_zoom: int, max_zoom: 
         z = max(min_zoom, min(max_zoom, z))
         a, b = world_px(west, north, z), world_px(east, south, z)
         cx, cy = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        if screen.width > COMPACT_MAX_PX:  # atlas.js clearOfTheLegend: the bounds move right of the legend
+            cx -= min(LEGEND_SHIFT_PX, max(0, math.floor((screen.width - (b[0] - a[0])) / 2)))
     else:
         z = max(min_zoom, min(max_zoom, int(zoom)))
         cx, cy = world_px(center[1], center[0], z)

@@ -619,6 +619,7 @@
       map.setView([permalink.lat, permalink.lon], permalink.zoom, { animate: false });
     } else if (v.bounds) {
       map.fitBounds(v.bounds);
+      clearOfTheLegend(map, v.bounds);
     } else {
       map.setView(v.center, v.zoom);
     }
@@ -687,6 +688,24 @@
 
     window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog };
     document.documentElement.setAttribute("data-atlas-ready", "true");
+  }
+
+  /* On a wide page the open legend covers the map's left edge: the default view moves the
+     bounds right, by half the legend's width at most and only as far as the room on their
+     right allows (the zoom is unchanged). placement.py's default_view does the same. */
+  var LEGEND_SHIFT_PX = 140;
+  function clearOfTheLegend(map, bounds) {
+    if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) return;
+    var b = L.latLngBounds(bounds), z = map.getZoom();
+    var width = map.project(b.getNorthEast(), z).x - map.project(b.getSouthWest(), z).x;
+    var shift = Math.min(LEGEND_SHIFT_PX, Math.max(0, Math.floor((map.getSize().x - width) / 2)));
+    if (shift > 0) map.panBy([-shift, 0], { animate: false });
+  }
+
+  /* The time control (timeline.js) on maps whose definition asks for one ([time] control). */
+  function timeControlFor(map, data, drawn, permalink, onChange, declutter) {
+    return AtlasTimeline.add(map, data, drawn, { withOffset: withOffset, kindMarks: kindMarks, onChange: onChange, declutter: declutter },
+                             permalink && permalink.date);
   }
 
   window.CorridorAtlas = { init: init, escapeHtml: escapeHtml };
