@@ -22,7 +22,7 @@ from pathlib import Path
 CODE_DIR = Path(__file__).resolve().parent
 # Libraries whose code or assets end up in (or shape) the pages: a new version rebuilds.
 EMBEDDED_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet", "xstatic-leaflet-gesturehandling",
-                     "xyzservices", "shapely", "pyproj", "numpy")
+                     "xyzservices", "shapely", "pyproj", "numpy", "babel")  # babel: CLDR dates, units, language names
 COMPARE_PREFIX = "compare/"  # manifest key of a comparison page (map ids never contain '/')
 
 
@@ -33,7 +33,8 @@ def _sha(data: bytes) -> str:
 def code_digest() -> str:
     """The package's Python files and static assets, plus the embedded libraries' versions."""
     h = hashlib.sha256()
-    for path in sorted(CODE_DIR.rglob("*.py")) + sorted(p for p in (CODE_DIR / "static").glob("*") if p.is_file()):
+    for path in (sorted(CODE_DIR.rglob("*.py")) + sorted(p for p in (CODE_DIR / "static").glob("*") if p.is_file())
+                 + sorted((CODE_DIR / "locales").glob("*.toml"))):  # i18n.py: the UI strings per language
         h.update(path.relative_to(CODE_DIR).as_posix().encode() + b"\0" + _sha(path.read_bytes()).encode())
     for name in EMBEDDED_PACKAGES:
         try:

@@ -26,6 +26,7 @@ class BuiltMap:
     description: str
     size_bytes: int
     png: str | None = None
+    translations: tuple = ()  # ((lang, file name), …): the map's pages in other languages (i18n.py)
 
 
 class BadBaseUrl(ValueError):
@@ -126,6 +127,7 @@ button { font: inherit; padding: 2px 10px; }
 <li class="map" id="{{ m.spec.id }}">
 {% if m.png %}<a href="{{ m.filename }}"><img class="thumb" src="{{ m.png }}" alt="" width="300" height="200" loading="lazy"></a>{% endif %}
 <h2><a href="{{ m.filename }}">{{ m.spec.title }}</a></h2>
+{% if m.translations %}<p class="meta languages">Also in: {% for lang, file in m.translations %}<a href="{{ file }}" hreflang="{{ lang }}" lang="{{ lang }}">{{ language_name(lang) }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
 {% if m.spec.subtitle %}<p>{{ m.spec.subtitle }}</p>{% endif %}
 <p class="meta">{{ m.description }}</p>
 <p class="meta">{{ "{:,}".format(m.size_bytes) }} bytes, self-contained.{% if m.png %} <a href="{{ m.png }}">Static image (PNG)</a>{% endif %}</p>
@@ -169,5 +171,7 @@ def render_index(maps: list[BuiltMap], comparisons: Sequence = (), base_url: str
     A map marked ``draft = true`` is built (its page can be previewed) but not listed. With
     ``base_url`` the embed code carries absolute URLs."""
     listed = [m for m in maps if not m.spec.draft]
-    return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet, base_url=base_url,
+    from .i18n import language_name
+
+    return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet, base_url=base_url, language_name=language_name,
                         comparisons=sorted(comparisons, key=lambda c: c.id))

@@ -96,6 +96,33 @@ class Callout(_Strict):
     _check_text = field_validator("text")(classmethod(lambda cls, v: not_blank(v)))
 
 
+DATE_TEXT = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # as in the layers: YYYY, YYYY-MM or YYYY-MM-DD
+
+
+class Time(_Strict):
+    """`[time]`: a control that shows the map at other dates (timeline.py)."""
+
+    control: bool = False
+    # the dates the control steps through; empty: every event date of the map's features
+    steps: list[Annotated[str, Field(pattern=DATE_TEXT)]] = []
+    # the date the page opens at; default: the latest event date of the map's features
+    today: Annotated[str, Field(pattern=DATE_TEXT)] | None = None
+
+
+Language = Literal["en", "az", "hy", "ru", "tr", "fa", "ar", "he"]  # i18n.LANGUAGES
+
+
+class MapText(_Strict):
+    """A definition's own text in one language (`[text.fa]`); anything left out shows the
+    English, marked lang="en" (i18n.py). `callouts` maps a callout's `at` to its text."""
+
+    title: str = ""
+    subtitle: str = ""
+    credit: str = ""
+    source_line: str = ""
+    callouts: dict[str, Annotated[str, Field(min_length=1, max_length=280)]] = {}
+
+
 class MapSpec(_Strict):
     id: Annotated[str, Field(pattern=MAP_ID)]
     title: Annotated[str, Field(min_length=1, max_length=120)]
@@ -112,6 +139,10 @@ class MapSpec(_Strict):
     draft: bool = False
     # a locator inset (bottom right, wide pages only) shows where the map lies in the wider region
     locator: bool = False
+    time: Time | None = None
+    # languages this map is built in besides English (`python build.py --lang` adds more)
+    lang: list[Language] = []
+    text: dict[Language, MapText] = {}
 
     _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 
@@ -161,6 +192,8 @@ def _known_keys() -> dict[str, list[str]]:
         "layers": list(LayerRef.model_fields),
         "layers.filter": list(LayerFilter.model_fields),
         "callouts": list(Callout.model_fields),
+        "time": list(Time.model_fields),
+        "text": list(MapText.model_fields),
     }
 
 
