@@ -15,6 +15,7 @@ Options:
                       the real ~130k input vertices is ~13M vertices and takes about 100 s here)
     --no-render       skip the headless-Chromium render timing
     --no-scale        skip the scale run
+    --no-tenfold      skip the 10x FEATURES run (bench/tenfold.py: every curated feature copied 9 more times)
     --keep            keep the temporary folders (their paths are printed)
 
 What it does, in one process:
@@ -31,7 +32,10 @@ What it does, in one process:
  4. rebuilds all maps and comparison pages (like the 1x build) on inputs densified 10x and
     100x (10x only with --quick) (shapely.segmentize plus a deterministic jitter of at most
     2e-6 degrees on inserted vertices only);
- 5. prints tables and a summary against the targets, and writes the numbers to
+ 5. builds all maps on a root with ten times the curated features (bench/tenfold.py), cold, and
+    measures its pages like the 1x ones (gzipped size, time to a drawn map vs naive folium on the
+    same 10x data);
+ 6. prints tables and a summary against the targets, and writes the numbers to
     bench/out/results.json. It asserts nothing.
 """
 
@@ -54,6 +58,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 import folium  # noqa: E402
 import numpy as np  # noqa: E402
@@ -64,9 +69,11 @@ from rich.table import Table  # noqa: E402
 from shapely.geometry import mapping, shape  # noqa: E402
 
 from corridor_atlas import assets  # noqa: E402
+from corridor_atlas.codec import text_varints  # noqa: E402
 from corridor_atlas.layers import BASE_FILES  # noqa: E402
 from corridor_atlas.pipeline import ProjectPaths, build_site  # noqa: E402
 from corridor_atlas.simplify import Extent  # noqa: E402
+from tenfold import make_tenfold_root, relaxed_geography  # noqa: E402
 
 console = Console(width=170, highlight=False)
 
@@ -225,7 +232,7 @@ def analyse_ours(html: str) -> dict:
     payload_text = match.group(1)
     payload = json.loads(payload_text)
     # Geometry objects as drawn: GeoJSON geometries, or the encoded basemap rings
-    # ({"q": [[ring, ...] per polygon]}, each ring [x0, y0, dx1, dy1, ...], see codec.py).
+    # ({"q": [[ring, ...] per polygon]}, each ring x0, y0, dx1, dy1, ... as text, see codec.py).
     geometries: list = []
     vertices = 0
     countries = payload["countries"]
@@ -233,7 +240,7 @@ def analyse_ours(html: str) -> dict:
     for item in country_items:
         if "q" in item:
             geometries.append(item["q"])
-            vertices += sum(len(ring) // 2 for polygon in item["q"] for ring in polygon)
+            vertices += sum(len(text_varints(ring)) // 2 for polygon in item["q"] for ring in polygon)
         else:
             geometries.append(item.get("geometry"))
             vertices += geometry_stats(item.get("geometry"))[0]
@@ -570,6 +577,40 @@ def scale_run(root: Path, factors: list[float], tmp: Path, base_time: float, ids
     return rows
 
 
+# ---------------------------------------------------------------- 10x features
+
+def tenfold_run(root: Path, tmp: Path, loads: int, render: bool) -> dict:
+    """Every map built cold on ten times the curated features; pages sized and timed like 1x."""
+    dest = tmp / "tenfold"
+    counts = make_tenfold_root(root, dest)
+    plans = plan_maps(dest)
+    site, naive_site = dest / "site", tmp / "tenfold-naive"
+    load_ours = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    with relaxed_geography():
+        build_site(ProjectPaths(dest), site, incremental=False)
+    build_s = time.perf_counter() - t0
+    load_naive = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    build_naive(plans, naive_site)
+    naive_s = time.perf_counter() - t0
+    maps = {}
+    for p in plans:
+        o = analyse_ours((site / f"{p.id}.html").read_text(encoding="utf-8"))
+        n = analyse_naive((naive_site / f"{p.id}.html").read_text(encoding="utf-8"))
+        maps[p.id] = {"gz": o["gz"], "raw": o["raw"], "naive_gz": n["gz"], "breakdown": o["breakdown"]}
+    out = {**counts, "build_s": build_s, "build_load": load_ours, "naive_build_s": naive_s,
+           "naive_build_load": load_naive, "maps": maps}
+    if render:
+        out["loadavg_before_render"] = os.getloadavg()[0]
+        timed = render_times([(p.id, site / f"{p.id}.html", naive_site / f"{p.id}.html") for p in plans], loads)
+        for map_id, r in timed.items():
+            maps[map_id]["render"] = r
+            r["ratio"] = r["ours"]["median_rendered_ms"] / r["naive"]["median_rendered_ms"]
+        out["loadavg_after_render"] = os.getloadavg()[0]
+    return out
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -584,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scales", help="densification factors, comma-separated (default 10,100; quick 10)")
     ap.add_argument("--no-render", action="store_true", help="skip the browser timing")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale run")
+    ap.add_argument("--no-tenfold", action="store_true", help="skip the 10x features run")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = ap.parse_args(argv)
 
@@ -751,7 +793,29 @@ def main(argv: list[str] | None = None) -> int:
             say("exp. = log(growth of time or size) / log(growth of input vertices): ≤ 1 is at most linear, "
                           "< 1 sublinear. 1x is the real data (time: the median cold build above).")
 
-        # 5. summary
+        # 5. ten times the features
+        if not args.no_tenfold:
+            console.print("\n10x features: every curated feature copied 9 more times (bench/tenfold.py), built cold …")
+            ten = tenfold_run(root, tmp, loads, not args.no_render)
+            results["tenfold"] = ten
+            t = Table(title=f"10x features ({ten['features_before']} → {ten['features_after']} curated features): "
+                            f"pages and time to a drawn map (ms, median of {loads})")
+            for col in ("map", "gz 1x", "gz 10x", "naive gz 10x", "render 1x", "render 10x", "naive 10x", "ratio 10x"):
+                t.add_column(col, justify="left" if col == "map" else "right")
+            for map_id, m in ten["maps"].items():
+                r1 = results.get("render", {}).get(map_id)
+                r10 = m.get("render")
+                t.add_row(map_id, fmt_bytes(results["maps"][map_id]["ours"]["gz"]) if map_id in results["maps"] else "-",
+                          fmt_bytes(m["gz"]), fmt_bytes(m["naive_gz"]),
+                          f"{r1['ours']['median_rendered_ms']:.0f}" if r1 else "-",
+                          f"{r10['ours']['median_rendered_ms']:.0f}" if r10 else "-",
+                          f"{r10['naive']['median_rendered_ms']:.0f}" if r10 else "-",
+                          fmt_ratio(r10["ratio"]) if r10 else "-")
+            console.print(t)
+            say(f"10x build: ours {ten['build_s']:.1f} s (load {ten['build_load']:.2f}; geography checked, verdicts on "
+                f"the moved copies dropped), naive folium {ten['naive_build_s']:.2f} s (load {ten['naive_build_load']:.2f}).")
+
+        # 6. summary
         summary = summarise(results)
         results["summary"] = summary
         t = Table(title="Summary against the targets (ratio = measured / target; ≤ 1 meets it)")
@@ -809,6 +873,15 @@ def summarise(results: dict) -> list[dict]:
         add(f"{map_id}: render ours / naive", o / n, TARGET_RENDER_RATIO, o / n / TARGET_RENDER_RATIO,
             f"{o:.0f} / {n:.0f} ms = {o / n:.2f}", f"≤ {TARGET_RENDER_RATIO:g}")
         add(f"{map_id}: render median", o, TARGET_RENDER_MS, o / TARGET_RENDER_MS, f"{o:.0f} ms", "≤ 300 ms")
+    ten = results.get("tenfold")
+    for map_id, m in (ten or {}).get("maps", {}).items():
+        add(f"{map_id}: page gzipped, 10x features", m["gz"], TARGET_GZ_BYTES, m["gz"] / TARGET_GZ_BYTES,
+            fmt_bytes(m["gz"]), "≤ 150.0 KB")
+        if "render" in m:
+            o, n = m["render"]["ours"]["median_rendered_ms"], m["render"]["naive"]["median_rendered_ms"]
+            add(f"{map_id}: render ours / naive, 10x features", o / n, TARGET_RENDER_RATIO, o / n / TARGET_RENDER_RATIO,
+                f"{o:.0f} / {n:.0f} ms = {o / n:.2f}", f"≤ {TARGET_RENDER_RATIO:g}")
+            add(f"{map_id}: render median, 10x features", o, TARGET_RENDER_MS, o / TARGET_RENDER_MS, f"{o:.0f} ms", "≤ 300 ms")
     for r in results.get("scale", [])[1:]:
         if r["time_exponent"] is not None:
             add(f"scale {r['factor']:g}x: build time growth vs input growth", r["time_growth"] / r["vertex_growth"], 1.0,

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from corridor_atlas.cli import main
+from corridor_atlas.codec import decode_geometry
 from corridor_atlas.pipeline import build_site
 
 from .conftest import MAP_TOML, ROUTES, write_project
@@ -254,7 +255,8 @@ def test_build_site__area_is_drawn_with_the_outline_of_the_basemap_under_it(tmp_
     build_site(paths, tmp_path / "site")
     data = payload_of((tmp_path / "site" / "test-map.html").read_text())
     area = next(f for f in data["layers"][0]["geojson"]["features"] if f["properties"]["id"] == "test-area")
-    xs = [x for ring in area["geometry"]["coordinates"] for x, _ in ring]
+    geometry = decode_geometry(area["geometry"], data["decimals"])  # the payload's compact form (codec.py)
+    xs = [x for ring in geometry["coordinates"] for x, _ in ring]
     assert max(xs) == 43.0  # the countries outline, not the 42.0 primary one
     assert "outline_by_basemap" not in area["properties"]
 
