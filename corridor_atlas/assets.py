@@ -100,7 +100,7 @@ def head_html(mode: str) -> str:
         else:
             tag = "style" if asset.kind == "css" else "script"
             parts.append(f"<{tag}>{_script_safe(asset_text(asset))}</{tag}>")
-    parts.append(f"<style>{_script_safe(own_asset('atlas.css') + own_asset('locator.css'))}</style>")
+    parts.append(f"<style>{_script_safe(own_asset('atlas.css') + own_asset('locator.css') + own_asset('timeline.css'))}</style>")
     return "\n".join(parts)
 
 
@@ -109,8 +109,8 @@ def page_script(name: str) -> str:
     return _script_safe(own_asset("dom.js") + "\n" + own_asset(name))
 
 
-# What atlas.js calls besides the DOM helpers: the basemap's client side, the locator inset.
-ATLAS_HELPERS = ("basemap.js", "locator.js")
+# What atlas.js calls besides the DOM helpers: the basemap's client side, the locator inset, the time control.
+ATLAS_HELPERS = ("basemap.js", "locator.js", "timeline.js")
 
 
 def atlas_script() -> str:

@@ -109,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes for the pages (default: $CORRIDOR_ATLAS_JOBS, else 2: "
                         "measured faster than 1 on 2 cores, docs/benchmark.md); 1 builds in this process")
     parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change, without the build cache (.<out>.cache/)")
+    parser.add_argument("--lang", metavar="LANGS", help="also build each map in these languages: a code (az hy ru tr fa ar he), "
+                        "a comma-separated list, or all; <map>.html stays English, others are <map>.<lang>.html")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     parser.add_argument("--base-url", metavar="URL", help="where the site will be published (https://…/): embed code and "
                         "social tags (og:url, og:image) then carry absolute URLs that work when pasted elsewhere")
@@ -218,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
             from .placement import placement_advice
 
             print_advice(coverage_advice(inputs.specs, inputs.layers) + placement_advice(inputs), console)
+            from .i18n import coverage_lines
+
+            for line in coverage_lines(paths.root):  # issue 12: translated UI strings and names per language
+                out.print(line, markup=False)
             out.print(f"ok: {len(inputs.specs)} map definitions, {len(inputs.layers)} layers, {features} features are valid")
             return EXIT_OK
         if args.tiles:
@@ -239,6 +245,15 @@ def main(argv: list[str] | None = None) -> int:
                               "pasted into another site (a CMS) give --base-url https://…/ where the site is published",
                               markup=False, soft_wrap=True)
             return EXIT_OK
+        langs = None
+        if args.lang is not None:
+            from .i18n import parse_langs
+
+            try:
+                langs = parse_langs(args.lang)
+            except ValueError as exc:
+                console.print(f"--lang: {exc}", markup=False)
+                return EXIT_INVALID
         if args.png:
             chromium_executable()  # fail before building, not after every page rendered
         started = time.perf_counter()
@@ -251,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
 
             built = build_site(paths, args.out, args.maps or None, "cdn" if args.cdn else "inline", args.tiles, report,
                                png=args.png, workers=args.jobs, incremental=not args.force, base_url=base_url,
-                               advice=advice)
+                               advice=advice, langs=langs)
         elapsed = time.perf_counter() - started
         if advice:
             from .advice import print_advice

@@ -22,6 +22,7 @@ from typing import Callable
 from . import cache
 from .errors import InvalidInput, Problems
 from .fingerprint import COMPARE_PREFIX, page_fingerprints
+from .i18n import country_codes, language_pages, language_prints, load_names, map_page_languages, names_digest
 from .output import BuildLock, SiteWriter, check_out_dir, remove_stale_staging
 from .safe_read import UnsafeInput, read_input
 
@@ -60,6 +61,7 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     from .input_checks import check_map_limits
     from .layers import check_places_against_base, load_layers
     from .prepare import validate_references
+    from .timeline import check_layers as check_timeline
     from .spec import load_specs
 
     read_inputs(paths)  # FIFOs, links out of the project, huge files: refused before any loader opens them
@@ -73,6 +75,7 @@ def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
         check_places_against_base(layers, base["countries"], problems)
     # geographic rules (geocheck.py): countries crossed, land/sea, reported lengths
     problems.extend(check_geography_cached(layers, base, paths.base, problems))  # cached per line while building
+    check_timeline(layers, problems)  # timeline.py: a status its own dates contradict
     if not only and not specs and not problems:
         problems.add(paths.maps, "", "no map definitions (*.toml) found")
     broken_layers = {p.stem for p in paths.layers.glob("*.geojson")} - set(layers)
@@ -175,6 +178,7 @@ def default_workers() -> int:
 
 DEFAULT_JOBS = 2
 
+_I18N_STATE: dict = {}
 _WORKER_STATE: tuple | None = None  # (inputs, comparison sets), inherited by forked workers
 
 
@@ -190,9 +194,12 @@ def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool, base_url
     if kind == "map":
         spec = inputs.specs[index]
         prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-        html = render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None, base_url=base_url)
-        # the page, its "Download data" file, and its warnings (placement.py: labels and callouts)
-        return html, prepared.description, map_data(prepared, inputs.layers), prepared.advice
+        langs, names, country_iso = _I18N_STATE[spec.id], _I18N_STATE["names"], _I18N_STATE["country_iso"]
+        pages = {lang: render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None, base_url=base_url,
+                                   lang=lang, languages=langs, names=names, country_iso=country_iso) for lang in langs}
+        html = pages.pop("en")
+        # the page, its "Download data" file, its warnings (placement.py: labels and callouts), its other languages
+        return html, prepared.description, map_data(prepared, inputs.layers), prepared.advice, pages
     return render_comparison(comparisons[index], inputs.layers, inputs.base)
 
 
@@ -257,6 +264,7 @@ def build_site(
     incremental: bool = True,
     base_url: str | None = None,
     advice: list | None = None,
+    langs: list[str] | None = None,
 ) -> list[BuiltMap]:
     """Build the named maps (all if none) and the index; publish only if every page rendered.
 
@@ -277,15 +285,18 @@ def build_site(
     check_out_dir(out_dir, paths.root, [paths.maps, paths.layers.parent, CODE_DIR], MANIFEST)
     out_dir = Path(os.path.abspath(out_dir))
     with BuildLock(out_dir), cache.activated(cache.cache_dir_for(out_dir) if incremental else None):
-        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice)
+        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice, langs)
 
 
 def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, asset_mode: str, tiles: str | None,
                   progress: Progress | None, png: bool, workers: int | None, incremental: bool,
-                  base_url: str | None = None, advice: list | None = None) -> list:
+                  base_url: str | None = None, advice: list | None = None, langs: list[str] | None = None) -> list:
     remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
-    options = {"asset_mode": asset_mode, "tiles": tiles, "png": png, "base_url": base_url}
+    options = {"asset_mode": asset_mode, "tiles": tiles, "png": png, "base_url": base_url,
+               "langs": sorted(langs or []), "names": names_digest(paths.root)}  # i18n: every page's languages and names
     prints = fingerprints(paths, options)  # stdlib only: nothing heavy is imported before this decision
+    page_langs = map_page_languages(paths, langs)  # {map id: ["en", ...]} from the definitions' `lang`
+    lang_prints = language_prints(prints, page_langs)  # "<map>.<lang>" pages
     manifest = _read_manifest(out_dir) if incremental else {}
     map_ids = sorted(k for k in prints if not k.startswith(COMPARE_PREFIX))
     wanted = only or map_ids
@@ -295,6 +306,8 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
 
     def up_to_date(map_id: str) -> bool:
         return (page_fresh(map_id, f"{map_id}.html") and _intact(out_dir, f"data/{map_id}.geojson", manifest)
+                and all(manifest.get(k) == lang_prints[k] and _intact(out_dir, f, manifest)
+                        for k, f in language_pages(map_id, page_langs))
                 and (not png or _intact(out_dir, f"{map_id}.png", manifest)))
 
     def comparison_fresh(set_id: str) -> bool:
@@ -302,7 +315,7 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
 
     set_ids = sorted(k[len(COMPARE_PREFIX):] for k in prints if k.startswith(COMPARE_PREFIX))
     if (all(up_to_date(m) for m in wanted) and all(comparison_fresh(c) for c in set_ids)
-            and manifest.get("__index__") == _index_print(prints) and _intact(out_dir, "index.html", manifest)):
+            and manifest.get("__index__") == _index_print({**prints, **lang_prints}) and _intact(out_dir, "index.html", manifest)):
         return []
 
     # something is stale: validate everything (geography included) before writing a byte
@@ -322,6 +335,8 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     built: list[BuiltMap] = []
     workers = workers if workers is not None else default_workers()
     jobs = [("map", i) for i in todo] + [("compare", k) for k in stale_sets]
+    _I18N_STATE.clear()  # read by _run_job (forked workers inherit it): each map's languages, names.json, country codes
+    _I18N_STATE.update(page_langs, names=load_names(paths.root), country_iso=country_codes(inputs.base))
     compared: dict[str, BuiltComparison] = {}
     with SiteWriter(out_dir) as writer:
         for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url):
@@ -331,13 +346,19 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
                 compared[cset.id] = BuiltComparison(cset.id, cset.title, cset.description, filename, routes,
                                                     writer.write(filename, html))
                 continue
-            html, description, data, map_advice = result
+            html, description, data, map_advice, translated = result
             if advice is not None:
                 advice.extend(map_advice)
             spec = inputs.specs[i]
             size = writer.write(f"{spec.id}.html", html)
             writer.write(f"data/{spec.id}.geojson", data)  # export.map_data_name: what the page's download link names
-            built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None))
+            translations = tuple((lang, f"{spec.id}.{lang}.html", writer.write(f"{spec.id}.{lang}.html", page))
+                                 for lang, page in translated.items())
+            for lang, filename, page_size in translations:
+                if progress:
+                    progress(f"{spec.id}.{lang}", page_size, len(todo))
+            built.append(BuiltMap(spec, f"{spec.id}.html", description, size, f"{spec.id}.png" if png else None,
+                                  tuple((lang, filename) for lang, filename, _ in translations)))
             if progress:
                 progress(spec.id, size, len(todo))
         for cset in comparisons:  # unchanged comparison pages, listed as the index lists them
@@ -360,13 +381,16 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
             if page.exists():  # built earlier and unchanged, or built by an earlier partial build
                 png_file = out_dir / f"{spec.id}.png"
                 index_maps.append(BuiltMap(spec, page.name, summary_description(spec, inputs.layers, inputs.base), page.stat().st_size,
-                                           png_file.name if png_file.exists() else None))
+                                           png_file.name if png_file.exists() else None,
+                                           tuple((lang, f) for lang, f in language_pages(spec.id, page_langs, keys=False)
+                                                 if (out_dir / f).is_file())))
         writer.write("index.html", render_index(index_maps, [compared[c.id] for c in comparisons], base_url))
-        new_manifest = {k: v for k, v in manifest.items() if k in prints}
+        new_manifest = {k: v for k, v in manifest.items() if k in prints or k in lang_prints}
         new_manifest.update({m.spec.id: prints[m.spec.id] for m in built})
+        new_manifest.update({k: lang_prints[k] for m in built for k, _ in language_pages(m.spec.id, page_langs)})
         new_manifest.update({COMPARE_PREFIX + c: prints[COMPARE_PREFIX + c] for c in compared})
         if not only:
-            new_manifest["__index__"] = _index_print(prints)
+            new_manifest["__index__"] = _index_print({**prints, **lang_prints})
         kept = {n: d for n, d in manifest.get(FILES_KEY, {}).items() if n not in writer.digests and (out_dir / n).is_file()}
         new_manifest[FILES_KEY] = dict(sorted({**kept, **writer.digests}.items()))
         writer.write(MANIFEST, json.dumps(new_manifest, sort_keys=True, indent=1) + "\n")

@@ -33,10 +33,12 @@ finally:
 from folium.template import Template  # noqa: E402
 from markupsafe import Markup, escape
 
-from . import assets
+from . import assets, timeline
+from .codec import compact_layers
 from .prepared import PreparedMap
 from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
+from .i18n import Translator, language_name, localise_payload, page_dir, page_filename, page_text, spec_text
 from .style import COUNTRY_FILLS, LegendEntry, land_fill
 
 _counter = itertools.count()
@@ -81,7 +83,7 @@ class AtlasFigure(branca.element.Figure):
 
     _template = Template(
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n'
+        '<html lang="{{ this.lang }}" dir="{{ this.dir }}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -100,8 +102,9 @@ class AtlasFigure(branca.element.Figure):
         "</html>\n"
     )
 
-    def __init__(self, title: str, description: str, social_meta: Markup = Markup("")):
+    def __init__(self, title: str, description: str, social_meta: Markup = Markup(""), lang: str = "en"):
         super().__init__(height=None)
+        self.lang, self.dir = lang, page_dir(lang)  # i18n.py: dir="rtl" for fa, ar, he
         self.page_title = escape(title)
         self.page_description = escape(description)
         self.social_meta = Markup(_JINJA_OPENER.sub("&#123;", str(social_meta)))  # already escaped; see _JINJA_OPENER
@@ -187,7 +190,8 @@ def _svg_swatch(entry: LegendEntry) -> Markup:
     return Markup(f'<span class="atlas-marker atlas-marker--{escape(s["shape"])}" aria-hidden="true"></span>')
 
 
-def legend_html(entries: list[LegendEntry]) -> Markup:
+def legend_html(entries: list[LegendEntry], tr: Translator | None = None) -> Markup:
+    tr = tr or Translator("en")
     rows = []
     group = None
     for entry in entries:
@@ -195,8 +199,8 @@ def legend_html(entries: list[LegendEntry]) -> Markup:
             if group is not None:
                 rows.append("</ul>")
             group = entry.group
-            rows.append(f"<h2>{escape(group)}</h2><ul>")
-        rows.append(f"<li>{_svg_swatch(entry)}<span>{escape(entry.label)}</span></li>")
+            rows.append(f"<h2>{tr.english_html(group)}</h2><ul>")
+        rows.append(f"<li>{_svg_swatch(entry)}<span>{tr.english_html(entry.label)}</span></li>")
     if group is not None:
         rows.append("</ul>")
     return Markup("".join(rows))
@@ -208,26 +212,33 @@ PAGE_CHROME = Template(
     """<div class="atlas-bar">
 <header class="atlas-title">
 <h1>{{ title }}</h1>
+{%- if languages %}<nav class="atlas-languages" aria-label="{{ languages_label }}">{% for l in languages %}{% if l.current %}<span lang="{{ l.lang }}" aria-current="page">{{ l.name }}</span>{% else %}<a href="{{ l.href }}" hreflang="{{ l.lang }}" lang="{{ l.lang }}">{{ l.name }}</a>{% endif %}{% endfor %}</nav>{% endif %}
 {%- if subtitle %}<p class="atlas-subtitle">{{ subtitle }}</p>{% endif %}
+{%- if as_of %}<p class="atlas-asof" id="atlas-asof">As of {{ as_of }}</p>{% endif %}
 {%- if credit or source_line %}<p class="atlas-credit">{% if credit %}<span>{{ credit }}.</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</p>{% endif %}
 </header>
 <details class="atlas-legend" open>
-<summary>Legend</summary>
+<summary>{{ legend_heading }}</summary>
 {{ legend }}
-<p class="atlas-legend-note">Dotted: proposed. Dashed: under construction. Solid: operational. Grey: idle or closed. Railways ticked, roads cased, sea lanes haloed. Traced lines follow OpenStreetMap track; schematic lines join documented waypoints. Click a feature for its sources.</p>
+<p class="atlas-legend-note">{{ legend_note }}</p>
 {%- if download %}
-<p class="atlas-download"><a href="{{ download }}" download>Download data (GeoJSON)</a>: the features on this map, with their sources</p>
+<p class="atlas-download"><a href="{{ download }}" download>{{ download_text }}</a>: {{ download_note }}</p>
 {%- endif %}
 </details>
 </div>
-<p id="atlas-description" class="atlas-description">{{ description }}</p>
-<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>This interactive map needs JavaScript. {{ description }}</p></div></noscript>""",
+<p id="atlas-description" class="atlas-description"{% if description_lang %} lang="{{ description_lang }}" dir="ltr"{% endif %}>{{ description }}</p>
+<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>{{ needs_javascript }} {% if description_lang %}<span lang="{{ description_lang }}" dir="ltr">{{ description }}</span>{% else %}{{ description }}{% endif %}</p></div></noscript>""",
     autoescape=True,
 )
 
 
 def payload(prepared: PreparedMap) -> dict:
     spec = prepared.spec
+    features = [f["properties"] for layer in prepared.layers for f in layer.features]
+    time = timeline.page_payload(spec, features)
+    layers, sources = compact_layers([{"name": layer.name, "title": layer.title, "shown": layer.shown,
+                                       "geojson": {"type": "FeatureCollection", "features": layer.features}}
+                                      for layer in prepared.layers], decimals_for_zoom(spec.view.max_zoom))
     return {
         "id": spec.id,
         "title": spec.title,
@@ -245,38 +256,53 @@ def payload(prepared: PreparedMap) -> dict:
         "decimals": decimals_for_zoom(spec.view.max_zoom),
         "countryLabels": prepared.country_labels,
         "landFills": {c["iso_a3"]: land_fill(c["iso_a3"]) for c in prepared.countries if c["iso_a3"] in COUNTRY_FILLS},
-        "layers": [
-            {"name": layer.name, "title": layer.title, "shown": layer.shown,
-             "geojson": {"type": "FeatureCollection", "features": layer.features}}
-            for layer in prepared.layers
-        ],
+        "layers": layers,
+        "sources": sources,  # codec.compact_layers: each source once; features cite it by index
         "callouts": prepared.callouts,
         "routeLabels": prepared.labels.get("routes", []),  # placement.py: per layout, clear of places
         "seaLabels": prepared.labels.get("seas", []),
-        "styles": prepared.styles,
+        "styles": {**prepared.styles, **timeline.page_styles(time, features)},  # timeline.py: the lines' styles at other dates
+        "time": time,
         "attribution": prepared.attributions,
         "tiles": prepared.tiles,
     }
 
 
 def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str | None = None,
-                base_url: str | None = None) -> str:
+                base_url: str | None = None, lang: str = "en", languages: list[str] | None = None,
+                names: dict | None = None, country_iso: dict[str, str] | None = None) -> str:
     """The complete HTML page for one map; `png_name` adds the static fallback to <noscript>;
     `base_url` (where the site is published) makes og:url and og:image absolute (site.social_meta)."""
     from .site import social_meta
 
     spec = prepared.spec
+    data = payload(prepared)
+    features = [f["properties"] for layer in prepared.layers for f in layer.features]
+    if names is not None or lang != "en":  # i18n.py: names, dates, callouts and UI strings in the page's language
+        data = localise_payload(data, lang, names or {}, country_iso or {}, spec)
+    tr = Translator(lang)  # the page's UI strings; English marked lang="en" where one is missing
+    plain_title = spec_text(spec, lang).get("title") or spec.title  # <title> cannot mark a fallback
     with deterministic_ids():
-        social = social_meta(spec, prepared.description, f"{spec.id}.html", base_url, png_name)
-        figure = AtlasFigure(title=spec.title, description=prepared.description, social_meta=social)
+        social = social_meta(spec, prepared.description, page_filename(spec.id, lang), base_url, png_name)
+        figure = AtlasFigure(title=plain_title, description=prepared.description, social_meta=social, lang=lang)
         figure.header.add_child(branca.element.Element(assets.head_html(asset_mode)), name="assets")
         chrome = PAGE_CHROME.render(
-            title=spec.title,
-            subtitle=spec.subtitle,
-            legend=legend_html(prepared.legend),
+            title=page_text(spec, lang, "title"),
+            subtitle=page_text(spec, lang, "subtitle"),
+            legend=legend_html(timeline.legend(prepared.legend, data["time"], features), tr),  # every style a date shows
             description=prepared.description,
-            credit=spec.credit,
-            source_line=spec.source_line,
+            description_lang="en" if lang != "en" else None,  # describe.py writes English prose
+            credit=page_text(spec, lang, "credit"),
+            source_line=page_text(spec, lang, "source_line"),
+            legend_heading=tr.html("legend"),
+            legend_note=tr.html("legend_note"),
+            download_text=tr.html("download_data"),
+            download_note=tr.html("download_data_note"),
+            needs_javascript=tr.html("needs_javascript"),
+            languages=[{"lang": code, "name": language_name(code), "href": page_filename(spec.id, code), "current": code == lang}
+                       for code in languages or []] if len(languages or []) > 1 else [],
+            languages_label=tr.text("languages")[0],
+            as_of=timeline.date_text(data["time"]["default"]) if data["time"] else "",  # the control's date, also without JS
             download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
             png=png_name,
             png_width=PNG_WIDTH,
@@ -285,7 +311,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
         figure.html.add_child(RawHTML(chrome), name="chrome")
         figure.header.add_child(branca.element.Element(assets.atlas_script()), name="atlas-js")
         atlas_map = AtlasMap(
-            aria_label=f"Map: {spec.title}",
+            aria_label=f"{tr.text('map')[0]}: {plain_title}",
             location=None,
             tiles=None,
             control_scale=True,
@@ -295,5 +321,5 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
             attribution_control=True,
         )
         figure.add_child(atlas_map, name="map")
-        atlas_map.add_child(AtlasLayers(json_for_html(payload(prepared))), name="layers")
+        atlas_map.add_child(AtlasLayers(json_for_html(data)), name="layers")
         return figure.render()

@@ -10,6 +10,84 @@
   var dom = window.AtlasDom;
   var escapeHtml = dom.escapeHtml, el = dom.el, safeUrl = dom.safeUrl, link = dom.link;
 
+  /* ---- The page's language (issue 12; corridor_atlas/i18n.py) ---------------------------
+     data.strings: the UI strings translated into the page's language (data.lang). A string
+     missing there shows its English in a span marked lang="en" (class atlas-untranslated);
+     so does a name or text from data with nameLang/textLang "en" (no sourced translation).
+     Every run from data is bidi-isolated (dir="auto"), so "BTC 1,768 km" stays in order
+     inside Persian text. On a right-to-left page the controls change sides. */
+  var PAGE = { lang: "en", dir: "ltr", strings: null, units: null };
+  var MIRRORED = { topleft: "topright", topright: "topleft", bottomleft: "bottomright", bottomright: "bottomleft" };
+  function useLanguage(data) {
+    PAGE.lang = data.lang || "en";
+    PAGE.dir = data.dir || "ltr";
+    PAGE.strings = PAGE.lang === "en" ? null : (data.strings || {});
+    PAGE.units = data.units || null;
+  }
+  function translated(key) { return !!PAGE.strings && Object.prototype.hasOwnProperty.call(PAGE.strings, key); }
+  /* Plain text, for attributes (title, aria-label): the translation, else the English. */
+  function sayText(key, english) { return translated(key) ? PAGE.strings[key] : english; }
+  /* A node: the translation, else the English marked as English. */
+  function say(key, english) {
+    return !PAGE.strings || translated(key) ? document.createTextNode(sayText(key, english)) : englishRun(english);
+  }
+  /* The same as an HTML string, for the Leaflet APIs that take one (layer control). */
+  function sayHtml(key, english) {
+    return !PAGE.strings || translated(key) ? escapeHtml(sayText(key, english))
+      : '<span class="atlas-untranslated" lang="en" dir="ltr">' + escapeHtml(english) + "</span>";
+  }
+  function englishRun(text) {
+    var span = el("span", "atlas-untranslated", text);
+    span.setAttribute("lang", "en");
+    span.setAttribute("dir", "ltr");
+    return span;
+  }
+  /* Text from data (a name, a callout, an operator): isolated; marked English where the page
+     is in another language and the text fell back to English (or is English data). */
+  function named(text, lang) {
+    if (lang === "en" && PAGE.lang !== "en") return englishRun(text);
+    var span = el("span", null, text);
+    span.setAttribute("dir", "auto");
+    return span;
+  }
+  function localNumber(value) { return Number(value).toLocaleString(PAGE.lang === "en" ? "en-GB" : PAGE.lang); }
+  /* A date written by the build (CLDR pattern, Latin digits) in the digits the figures use. */
+  function localDigits(text) { return PAGE.lang === "en" ? text : String(text).replace(/[0-9]/g, function (d) { return localNumber(+d); }); }
+  /* The scale bar's "500 km" as CLDR writes it in the page's language (i18n.unit_patterns). */
+  if (window.L && L.Control && L.Control.Scale) {
+    var updateScale = L.Control.Scale.prototype._updateScale;
+    L.Control.Scale.prototype._updateScale = function (scale, text, ratio) {
+      var m = /^(\d+) (km|m)$/.exec(text);
+      if (m && PAGE.units && PAGE.units[m[2]]) text = PAGE.units[m[2]].replace("{0}", localNumber(parseInt(m[1], 10)));
+      updateScale.call(this, scale, text, ratio);
+    };
+  }
+  /* Zoom buttons' titles, the credits, and on a right-to-left page every control on the
+     other side (zoom and layers top right and left; scale bottom right, credits bottom left). */
+  function localiseControls(map) {
+    if (PAGE.dir === "rtl") mirrorControls(map);
+    var zoom = map.zoomControl && map.zoomControl.getContainer();  // after mirroring: setPosition makes new buttons
+    [["leaflet-control-zoom-in", "zoom_in", "Zoom in"], ["leaflet-control-zoom-out", "zoom_out", "Zoom out"]].forEach(function (b) {
+      var button = zoom && zoom.querySelector("." + b[0]);
+      if (button) { button.title = sayText(b[1], b[2]); button.setAttribute("aria-label", sayText(b[1], b[2])); }
+    });
+  }
+  function mirrorControls(map) {
+    var addTo = L.Control.prototype.addTo;  // controls added from now on (layers, locator) start mirrored
+    L.Control.prototype.addTo = function (target) {
+      if (!this._atlasMirrored && MIRRORED[this.options.position]) {
+        this.options.position = MIRRORED[this.options.position];
+        this._atlasMirrored = true;
+      }
+      return addTo.call(this, target);
+    };
+    [map.zoomControl, map.attributionControl].forEach(function (c) {
+      if (c && !c._atlasMirrored) { c._atlasMirrored = true; c.setPosition(MIRRORED[c.getPosition()]); }
+    });
+    var scale = map.getContainer().querySelector(".leaflet-control-scale");
+    if (scale && map._controlCorners.bottomright) map._controlCorners.bottomright.appendChild(scale);
+  }
+
   var STATUS_TEXT = {
     operational: "operational",
     under_construction: "under construction",
@@ -53,46 +131,64 @@
 
   function popupContent(p) {
     var root = el("div", "atlas-popup");
-    root.appendChild(el("h3", null, p.name));
+    root.appendChild(el("h3")).appendChild(named(p.name, p.nameLang));
     var status = el("p", "atlas-popup-status");
-    status.appendChild(el("strong", null, STATUS_TEXT[p.status] || p.status));
-    status.appendChild(document.createTextNode(" · " + (ACCURACY_TEXT[p.geometry_accuracy] || p.geometry_accuracy)));
+    status.appendChild(el("strong")).appendChild(say("status_" + p.status, STATUS_TEXT[p.status] || p.status));
+    status.appendChild(document.createTextNode(" · "));
+    status.appendChild(say("accuracy_" + p.geometry_accuracy, ACCURACY_TEXT[p.geometry_accuracy] || p.geometry_accuracy));
     root.appendChild(status);
     var facts = el("dl");
-    function fact(term, value) {
+    function fact(term, value) {  // term: a node from say(); value: text from data (English) or a node
       if (value === undefined || value === null || value === "") return;
-      facts.appendChild(el("dt", null, term));
+      facts.appendChild(el("dt")).appendChild(term);
       var dd = el("dd");
-      if (value instanceof Node) dd.appendChild(value); else dd.textContent = String(value);
+      dd.appendChild(value instanceof Node ? value : named(String(value), "en"));
       facts.appendChild(dd);
     }
-    fact("Operator", p.operator);
-    fact("Sponsor", p.sponsor);
-    if (p.countries && p.countries.length) fact("Countries", p.countries.join(" → "));
-    if (p.trace) fact("Geometry", traceText(p.trace));
-    else if (p.method) fact("Geometry", p.method);
+    if (p.contested) {  // docs/names.md: a contested place's names, each with who uses it
+      var sides = el("span");
+      p.contested.forEach(function (side, i) {
+        if (i) sides.appendChild(document.createTextNode("; "));
+        sides.appendChild(named(side.name, side.nameLang));
+        sides.appendChild(document.createTextNode(" — "));
+        sides.appendChild(named(side.usedBy, "en"));
+      });
+      fact(say("names_used", "Names"), sides);
+    }
+    fact(say("operator", "Operator"), p.operator);
+    fact(say("sponsor", "Sponsor"), p.sponsor);
+    if (p.countries && p.countries.length) fact(say("countries", "Countries"), p.countries.join(" → "));
+    if (p.trace) fact(say("geometry", "Geometry"), traceText(p.trace));
+    else if (p.method) fact(say("geometry", "Geometry"), p.method);
     Object.keys(DATE_TEXT).forEach(function (key) {
-      if (p.dates && p.dates[key]) fact(DATE_TEXT[key], p.dates[key]);
+      if (p.dates && p.dates[key]) fact(say("date_" + key, DATE_TEXT[key]), named(localDigits((p.dateText && p.dateText[key]) || p.dates[key])));
     });
     (p.reported || []).forEach(function (r) {
-      var text = r.value.toLocaleString("en-GB") + " " + r.unit;
-      if (r.country) text += " in " + r.country;
-      if (r.note) text += " (" + r.note + ")";
-      var span = el("span", null, text + " ");
-      span.appendChild(link(r.source, "(source)"));
+      var figure = el("bdi", "atlas-figure", localNumber(r.value) + " " + r.unit);  // isolated: "1,768 km" inside any text
+      var span = el("span");
+      span.appendChild(figure);
+      var rest = (r.country ? " in " + r.country : "") + (r.note ? " (" + r.note + ")" : "");
+      if (rest) span.appendChild(named(rest, "en"));
+      span.appendChild(document.createTextNode(" "));
+      span.appendChild(link(r.source, sayText("source", "(source)")));
       var quantity = String(r.quantity);
       // a slug like "share_of_israel_crude_imports" reads as words; anything else stays as written
-      fact("Reported " + (/^[a-z0-9_]+$/.test(quantity) ? quantity.replace(/_/g, " ") : quantity), span);
+      var term = el("span");
+      term.appendChild(say("reported", "Reported"));
+      term.appendChild(document.createTextNode(" "));
+      term.appendChild(named(/^[a-z0-9_]+$/.test(quantity) ? quantity.replace(/_/g, " ") : quantity, "en"));
+      fact(term, span);
     });
     if (facts.childNodes.length) root.appendChild(facts);
-    if (p.note) root.appendChild(el("p", "atlas-popup-note", p.note));
+    if (p.note) root.appendChild(el("p", "atlas-popup-note")).appendChild(named(p.note, "en"));
     var sources = el("ul", "atlas-popup-sources");
     (p.sources || []).forEach(function (s) {
       var li = el("li");
-      li.appendChild(link(s.url, s.title));
+      var a = li.appendChild(link(s.url, s.title));
+      if (PAGE.lang !== "en") { a.setAttribute("lang", "en"); a.setAttribute("dir", "ltr"); a.classList.add("atlas-untranslated"); }
       sources.appendChild(li);
     });
-    root.appendChild(el("p", "atlas-popup-heading", "Sources"));
+    root.appendChild(el("p", "atlas-popup-heading")).appendChild(say("sources", "Sources"));
     root.appendChild(sources);
     return root;
   }
@@ -106,9 +202,10 @@
     });
   }
 
-  /* Permalink: #zoom/lat/lon/layer,layer — what the reader sees, shareable. */
+  /* Permalink: #zoom/lat/lon/layer,layer[/date] — what the reader sees, shareable; the date
+     (YYYY, YYYY-MM or YYYY-MM-DD) only on maps with a time control (timeline.js). */
   function readPermalink(hash, layers) {
-    var m = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/([^/]*)$/.exec(hash || "");
+    var m = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/([^/]*)(?:\/(\d{4}(?:-\d{2}){0,2}))?$/.exec(hash || "");
     if (!m) return null;
     var names = m[4] ? m[4].split(",").map(function (n) {
       try { return decodeURIComponent(n); } catch (e) { return ""; }
@@ -117,11 +214,37 @@
       zoom: parseInt(m[1], 10),
       lat: parseFloat(m[2]),
       lon: parseFloat(m[3]),
-      layers: names.filter(function (n) { return Object.prototype.hasOwnProperty.call(layers, n); })
+      layers: names.filter(function (n) { return Object.prototype.hasOwnProperty.call(layers, n); }),
+      date: m[5] || null
     };
   }
 
-  /* Inverse of corridor_atlas/codec.py: delta-encoded integer rings → GeoJSON. */
+  /* Inverse of corridor_atlas/codec.py (_flat, varint_text): a ring or line written as text,
+     five bits a character, zigzagged grid steps from the previous vertex → [[lon, lat], …]. */
+  var VARINT_VALUE = (function () {
+    var alphabet = "", table = {};
+    for (var c = 63; c < 127; c++) if (c !== 92) alphabet += String.fromCharCode(c);
+    alphabet += "#";
+    for (var i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+    return table;
+  })();
+  function unflatText(text, scale) {
+    var coords = [], v = 0, shift = 0, x = 0, y = 0, odd = false;
+    for (var i = 0; i < text.length; i++) {
+      var b = VARINT_VALUE[text.charCodeAt(i)];
+      v |= (b & 31) << shift;
+      shift += 5;
+      if (b < 32) {
+        var n = v & 1 ? ~(v >>> 1) : v >>> 1;
+        if (odd) { y += n; coords.push([x / scale, y / scale]); } else x += n;
+        odd = !odd;
+        v = shift = 0;
+      }
+    }
+    return coords;
+  }
+
+  /* The basemap's countries (codec.encode_polygons) → GeoJSON. */
   function decodeCountries(countries, decimals) {
     var scale = Math.pow(10, decimals);
     return {
@@ -133,20 +256,30 @@
           geometry: {
             type: "MultiPolygon",
             coordinates: c.q.map(function (rings) {
-              return rings.map(function (flat) {
-                var x = 0, y = 0, coords = [];
-                for (var i = 0; i < flat.length; i += 2) {
-                  x += flat[i];
-                  y += flat[i + 1];
-                  coords.push([x / scale, y / scale]);
-                }
-                return coords;
-              });
+              return rings.map(function (ring) { return unflatText(ring, scale); });
             })
           }
         };
       })
     };
+  }
+
+  /* Inverse of codec.compact_layers, in place: encoded lines and areas back to GeoJSON
+     coordinates, source indices back to the {title, url} they point to in data.sources. */
+  function expandLayers(data) {
+    var scale = Math.pow(10, data.decimals), sources = data.sources || [];
+    function unflat(text) { return unflatText(text, scale); }
+    data.layers.forEach(function (layer) {
+      layer.geojson.features.forEach(function (f) {
+        var g = f.geometry, p = f.properties;
+        if (g && g.q) {
+          g.coordinates = g.type === "LineString" ? unflat(g.q[0])
+            : g.type === "MultiPolygon" ? g.q.map(function (rings) { return rings.map(unflat); }) : g.q.map(unflat);
+          delete g.q;
+        }
+        if (p.sources) p.sources = p.sources.map(function (i) { return typeof i === "number" ? sources[i] : i; });
+      });
+    });
   }
 
   /* A route drawn 4 px wide is a 4 px target: an invisible 24 px wide copy above it takes the
@@ -166,7 +299,7 @@
         node.setAttribute("aria-hidden", "true");
       });
     });
-    if (!p.label) line.bindTooltip(el("span", null, p.name), { sticky: true, className: "atlas-tooltip" });
+    if (!p.label) line.bindTooltip(named(p.name, p.nameLang), { sticky: true, className: "atlas-tooltip" });
     return line;
   }
 
@@ -182,8 +315,8 @@
     var query = window.matchMedia ? window.matchMedia(COMPACT_QUERY) : null;
     var toggle = el("button", "atlas-credits-toggle", "i");  // shown by atlas.css in the compact layout only
     toggle.type = "button";
-    toggle.title = "Map data credits";
-    toggle.setAttribute("aria-label", "Map data credits");
+    toggle.title = sayText("credits", "Map data credits");
+    toggle.setAttribute("aria-label", sayText("credits", "Map data credits"));
     toggle.setAttribute("aria-expanded", "false");
     L.DomEvent.on(toggle, "click", function () {
       var open = map.getContainer().classList.toggle("atlas-credits-open");
@@ -430,6 +563,11 @@
   /* Callouts at the anchor and side the build chose for this layout, where they cover
      neither their own line nor a place; placed again when the layout changes. */
   var CALLOUT_OFFSETS = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
+  function withFeature(node, id) {  // timeline.js hides a callout with the feature it explains
+    node.setAttribute("data-atlas-feature", id);
+    return node;
+  }
+
   function placeCallouts(map, data, declutter) {
     var group = L.layerGroup().addTo(map);
     function draw() {
@@ -439,7 +577,7 @@
         var direction = CALLOUT_OFFSETS[spot.direction] ? spot.direction : "top";
         L.tooltip({ permanent: true, direction: direction, className: "atlas-callout", interactive: false, offset: CALLOUT_OFFSETS[direction] })
           .setLatLng([spot.lat, spot.lon])
-          .setContent(el("span", null, c.text))
+          .setContent(withFeature(named(c.text, c.textLang), c.at))
           .addTo(group);
       });
     }
@@ -462,7 +600,8 @@
       (data.routeLabels || []).forEach(function (r) {
         var spot = r.layouts[layoutName()], name = layerOf[r.id];
         if (!spot || !name || !layers[name]) return;
-        var text = el("span", null, r.text), style = data.styles[styleOf[r.id]];
+        var text = named(r.text, r.textLang), style = data.styles[styleOf[r.id]];
+        text.setAttribute("data-atlas-feature", r.id);  // timeline.js hides or recolours it with its route
         if (style && /^#[0-9a-fA-F]{3,8}$/.test(style.color || "")) text.style.color = style.color;  // the label in its route's colour
         if (!groups[name]) {
           groups[name] = L.layerGroup();
@@ -488,7 +627,7 @@
     var labels = (data.seaLabels || []).map(function (s) {
       var className = "atlas-label atlas-sea-label atlas-rank-" + (parseInt(s.rank, 10) || 9);
       return { minZoom: s.minZoom, tooltip: L.tooltip({ permanent: true, direction: "center", className: className, interactive: false })
-        .setLatLng([s.lat, s.lon]).setContent(el("span", null, s.name)) };
+        .setLatLng([s.lat, s.lon]).setContent(named(s.name, s.nameLang)) };
     });
     function show() {
       var zoom = map.getZoom();
@@ -501,7 +640,54 @@
     map.whenReady(show);
   }
 
+  /* Leaflet sizes a tooltip (offsetWidth/Height) right after placing the one before it: one
+     forced layout per permanent label, most of start-up at ten times the labels. Here a
+     permanent tooltip is measured once, with every other new one in a single read pass, and
+     placed from that size (Leaflet 1.9's Tooltip._setPosition, sizes cached); sizes are
+     measured again after a resize (a layout may restyle labels). flushTooltips() runs the
+     pass; it runs by itself before the next frame and first thing in declutter. */
+  var pendingTooltips = [], tooltipEpoch = 0, tooltipFlushQueued = false;
+  function placeTooltip(tooltip, pos, size) {
+    var map = tooltip._map, container = tooltip._container, direction = tooltip.options.direction;
+    var offset = L.point(tooltip.options.offset), anchor = tooltip._getAnchor(), subX, subY;
+    var w = size[0], h = size[1];
+    if (direction === "top") { subX = w / 2; subY = h; }
+    else if (direction === "bottom") { subX = w / 2; subY = 0; }
+    else if (direction === "center") { subX = w / 2; subY = h / 2; }
+    else if (direction === "right") { subX = 0; subY = h / 2; }
+    else if (direction === "left") { subX = w; subY = h / 2; }
+    else if (map.layerPointToContainerPoint(pos).x < map.latLngToContainerPoint(map.getCenter()).x) { direction = "right"; subX = 0; subY = h / 2; }
+    else { direction = "left"; subX = w + (offset.x + anchor.x) * 2; subY = h / 2; }
+    ["right", "left", "top", "bottom"].forEach(function (d) { L.DomUtil.removeClass(container, "leaflet-tooltip-" + d); });
+    L.DomUtil.addClass(container, "leaflet-tooltip-" + direction);
+    L.DomUtil.setPosition(container, pos.subtract(L.point(subX, subY, true)).add(offset).add(anchor));
+  }
+  function flushTooltips() {
+    var batch = pendingTooltips.filter(function (t) { return t._map && t._container; });
+    pendingTooltips = [];
+    batch.forEach(function (t) { t._atlasSize = [t._container.offsetWidth, t._container.offsetHeight, tooltipEpoch]; });  // reads only
+    batch.forEach(function (t) { var pos = t._atlasPos; t._atlasPos = null; placeTooltip(t, pos, t._atlasSize); });  // writes only
+  }
+  function batchTooltipPlacement() {
+    if (L.Tooltip.prototype._atlasBatched) return;
+    var leafletSetPosition = L.Tooltip.prototype._setPosition;
+    L.Tooltip.prototype._atlasBatched = true;
+    L.Tooltip.prototype._setPosition = function (pos) {
+      if (!this.options.permanent) return leafletSetPosition.call(this, pos);
+      if (this._atlasSize && this._atlasSize[2] === tooltipEpoch) return placeTooltip(this, pos, this._atlasSize);
+      if (!this._atlasPos) pendingTooltips.push(this);
+      this._atlasPos = pos;
+      if (!tooltipFlushQueued) {
+        tooltipFlushQueued = true;
+        window.requestAnimationFrame(function () { tooltipFlushQueued = false; flushTooltips(); });
+      }
+    };
+    window.addEventListener("resize", function () { tooltipEpoch += 1; });
+  }
+
   function init(map, data) {
+    expandLayers(data);
+    batchTooltipPlacement();
     /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
     var layers = Object.create(null);
     var counts = Object.create(null);
@@ -515,6 +701,9 @@
     map.createPane("atlas-arrows").style.zIndex = 420;
     var routes = [];
     var hitLines = Object.create(null);
+    var drawn = Object.create(null), dated = [];  // features with dates, by id: what the time control restyles
+    useLanguage(data);
+    localiseControls(map);
 
     if (data.tiles && safeUrl(data.tiles.url)) {
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
@@ -530,7 +719,7 @@
     })).addTo(map);
     var countryLabels = L.layerGroup().addTo(map);
     data.countryLabels.forEach(function (c) {
-      var text = el("span", null, c.name);
+      var text = named(c.name, c.nameLang);
       L.marker([c.lat, c.lon], {
         pane: "atlas-country-labels",
         interactive: false,
@@ -555,7 +744,7 @@
           var p = f.properties;
           featureLayer.feature = f;
           if (p.label) {
-            var labelNode = el("span", null, p.name);
+            var labelNode = named(p.name, p.nameLang);
             featureLayer.bindTooltip(labelNode, {
               permanent: true,
               direction: f.geometry.type === "Point" ? "right" : "center",
@@ -563,33 +752,39 @@
               interactive: false
             });
           } else {
-            featureLayer.bindTooltip(el("span", null, p.name), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
+            featureLayer.bindTooltip(named(p.name, p.nameLang), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
           }
           featureLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
           if (f.geometry.type !== "Point") focusableFeature(featureLayer);
           if (/LineString$/.test(f.geometry.type)) {
             var style = data.styles[p.style] || {};
             routes.push({ line: featureLayer, p: p });
-            hits.addLayer(hitLine(f, p, function (e) {
+            var hit = hitLine(f, p, function (e) {
               var nearest = nearestRoute(map, routes, e.layerPoint);
               (nearest ? nearest.line : featureLayer).openPopup(e.latlng);
-            }));
-            extras.addLayer(kindMarks(f, style));
-            if (p.flow) extras.addLayer(flowArrows(map, featureLayer, p, style.color));
+            });
+            hits.addLayer(hit);
+            var marks = kindMarks(f, style);
+            extras.addLayer(marks);
+            var arrows = p.flow ? flowArrows(map, featureLayer, p, style.color) : null;
+            if (arrows) extras.addLayer(arrows);
           }
+          if (p.dates) dated.push(drawn[p.id] = { layer: featureLayer, hit: hit || null, marks: marks || null, arrows: arrows || null });
         }
       });
       /* The tap targets, marks and arrows follow their layer on and off the map (layer control, permalink). */
+      dated.forEach(function (entry) { entry.group = group; entry.hits = hits; entry.extras = extras; });  // timeline.js shows and hides them
+      dated = [];
       group.on("add", function () { hits.addTo(map); extras.addTo(map); });
       group.on("remove", function () { map.removeLayer(hits); map.removeLayer(extras); });
       hitLines[layer.name] = hits;
       layers[layer.name] = group;
-      overlays.push([group, escapeHtml(layer.title)]);
+      overlays.push([group, PAGE.lang === "en" ? escapeHtml(layer.title) : '<span class="atlas-untranslated" lang="en" dir="ltr">' + escapeHtml(layer.title) + "</span>"]);
       if (layer.shown) group.addTo(map);
     });
 
     var callouts = placeCallouts(map, data, declutter);
-    overlays.push([callouts, "Callouts"]);
+    overlays.push([callouts, sayHtml("callouts", "Callouts")]);
     routeLabels(map, data, layers, declutter);
     seaLabels(map, data);
 
@@ -611,6 +806,7 @@
     if (data.locator) AtlasLocator.add(map, data.locator);
     fitPopupsToMap(map);
     var permalink = readPermalink(window.location.hash, layers);
+    var timeControl = data.time ? timeControlFor(map, data, drawn, permalink, writePermalink, function () { declutter(); }) : null;
     if (permalink) {
       Object.keys(layers).forEach(function (name) {
         if (permalink.layers.indexOf(name) >= 0) layers[name].addTo(map); else map.removeLayer(layers[name]);
@@ -626,7 +822,7 @@
     function writePermalink() {
       var visible = Object.keys(layers).filter(function (name) { return map.hasLayer(layers[name]); });
       var c = map.getCenter();
-      var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",");
+      var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",") + (timeControl ? "/" + timeControl.date() : "");
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", hash);
       lastPermalink = Date.now();
     }
@@ -651,6 +847,7 @@
        marker (mirrored about it), and a label with no free side is hidden at this zoom.
        placement.py replays this at build time to warn about hidden labels: keep in step. */
     function declutter() {
+      flushTooltips();  // the labels' places first, measured in one layout pass
       var items = [];
       document.querySelectorAll(".leaflet-tooltip.atlas-callout").forEach(function (node) { items.push({ node: node, rank: -1 }); });
       document.querySelectorAll(".leaflet-tooltip.atlas-label").forEach(function (node) {
@@ -686,7 +883,7 @@
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
 
-    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog };
+    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 
@@ -699,7 +896,7 @@
     var b = L.latLngBounds(bounds), z = map.getZoom();
     var width = map.project(b.getNorthEast(), z).x - map.project(b.getSouthWest(), z).x;
     var shift = Math.min(LEGEND_SHIFT_PX, Math.max(0, Math.floor((map.getSize().x - width) / 2)));
-    if (shift > 0) map.panBy([-shift, 0], { animate: false });
+    if (shift > 0) map.panBy([PAGE.dir === "rtl" ? shift : -shift, 0], { animate: false });  // rtl: the legend is on the right
   }
 
   /* The time control (timeline.js) on maps whose definition asks for one ([time] control). */
