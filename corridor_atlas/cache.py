@@ -251,7 +251,7 @@ def _base_from_stored(name: str, path: Path, value):
 
 def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], shown_layers: set[str],
                max_bounds, view_bounds, callout_geoms: dict, base_dir: Path | None, extent_box,
-               country_labels=()):
+               country_labels=(), time_bar: bool = False):
     """placement.place_map, kept per exact inputs (the prepared features, the view, the
     callouts, their features' geometry, the water file and the package code).
 
@@ -264,7 +264,7 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
     from .placement import MapPlacement, place_map
 
     args = (map_id, spec_view, callouts, features, shown_layers, max_bounds, view_bounds, callout_geoms,
-            base_dir, extent_box, country_labels)
+            base_dir, extent_box, country_labels, time_bar)
     store = active()
     if store is None:
         return place_map(*args)
@@ -275,7 +275,7 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
                      max_bounds, view_bounds,
                      {at: shapely.to_wkb(g, hex=True) for at, g in sorted(callout_geoms.items())},
                      file_sha(water) if water and water.is_file() else None,
-                     shapely.to_wkb(extent_box, hex=True), list(country_labels))
+                     shapely.to_wkb(extent_box, hex=True), list(country_labels), time_bar)
     except (TypeError, ValueError, OSError):
         return place_map(*args)  # something not plainly serialisable: do the work
     value = store.get("placement", key)

@@ -22,6 +22,7 @@ Screens: the desktop page (1280×800, the map fills it) and the compact layout o
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -65,7 +66,8 @@ WIDE = Screen("wide", "1280×800", 1280, 800, (
 ))
 COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
 LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
-COMPACT_BAR_PX = 33  # atlas.css: the title bar above the map in the compact layout
+COMPACT_BAR_PX = 33
+TIME_BAR_PX = 33  # timeline.css: the time control's bar under it, on maps with one  # atlas.css: the title bar above the map in the compact layout
 COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
     ("the zoom buttons", (6, 6, 34, 60)),
     ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
@@ -87,6 +89,7 @@ SCREENS = (WIDE, COMPACT, PHONE, SMALL)
 # of any label of each kind there, so an estimate is rarely smaller than the real box.
 LINE_PX = 12 * 1.4
 CALLOUT_CHAR_PX, CALLOUT_MAX_TEXT_PX, CALLOUT_PAD = 6.4, 220, (7, 4)
+PHONE_MAX_PX, PHONE_CALLOUT_MAX_TEXT_PX = 480, 150  # atlas.css: narrower callouts on phones, so they fit a small map
 CALLOUT_GAP_PX = 14  # atlas.js offset (8) + the tooltip's arrow margin (6)
 LABEL_CHAR_PX, LABEL_GAP_PX = 7.8, 8  # bold place label, 6 px tooltip margin + 2 px padding
 ROUTE_CHAR_PX = 7.0  # .atlas-route-label: 11 px, semi-bold
@@ -212,9 +215,9 @@ def wrap(text: str, char_px: float, max_px: float) -> list[str]:
     return lines or [""]
 
 
-def callout_size(text: str) -> tuple[float, float]:
-    lines = wrap(text, CALLOUT_CHAR_PX, CALLOUT_MAX_TEXT_PX)
-    width = min(CALLOUT_MAX_TEXT_PX, max(len(line) for line in lines) * CALLOUT_CHAR_PX)
+def callout_size(text: str, max_text_px: float = CALLOUT_MAX_TEXT_PX) -> tuple[float, float]:
+    lines = wrap(text, CALLOUT_CHAR_PX, max_text_px)
+    width = min(max_text_px, max(len(line) for line in lines) * CALLOUT_CHAR_PX)
     return width + 2 * CALLOUT_PAD[0], len(lines) * LINE_PX + 2 * CALLOUT_PAD[1]
 
 
@@ -435,7 +438,7 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
     (other routes crossed), then the anchor's distance from the feature's middle and the
     definition's own `direction` as tie-breakers."""
     geom_px = to_px(feature_geom, scene.view.zoom)
-    size = callout_size(text)
+    size = callout_size(text, CALLOUT_MAX_TEXT_PX if scene.view.screen.width > PHONE_MAX_PX else PHONE_CALLOUT_MAX_TEXT_PX)
     frame = scene.view.frame
     obs = obstacles(scene, at)
     options = [(distance, point, side) for distance, point in anchor_candidates(geom_px, frame) for side in SIDES]
@@ -658,8 +661,11 @@ class MapPlacement:
 
 def place_map(map_id: str, spec_view, callouts: list, features: list[dict], shown_layers: set[str],
               max_bounds, view_bounds, callout_geoms: dict, base_dir: Path | None, extent_box,
-              country_labels=()) -> MapPlacement:
+              country_labels=(), time_bar: bool = False) -> MapPlacement:
     """Callouts, route labels and sea labels for one map at both reference screens.
+
+    `time_bar`: the map has a time control, which the compact layouts show as a bar under the
+    title bar (timeline.css), so their map is that much shorter.
 
     `features`: the prepared GeoJSON features with a "layer" key; `callouts`: the spec's;
     `callout_geoms`: id → lon/lat geometry of each callout's feature.
@@ -669,6 +675,8 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
     route_layouts: dict[str, dict] = {}
     seas: list[dict] = []
     for screen in SCREENS:
+        if time_bar and screen.width <= COMPACT_MAX_PX:
+            screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX)
         view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
                             spec_view.max_zoom, max_bounds)
         scene = build_scene(view, features, shown_layers, country_labels)

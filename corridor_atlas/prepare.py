@@ -267,7 +267,8 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
                        {pl.name for pl in prepared_layers if pl.shown}, extent.leaflet_bounds(),
                        [[view[1], view[0]], [view[3], view[2]]] if spec.view.bounds else None,
                        {c.at: by_id[c.at].geometry_on(countries_layer.name) for c in spec.callouts},
-                       countries_layer.path.parent, clip, country_labels=labels)
+                       countries_layer.path.parent, clip, country_labels=labels,
+                       time_bar=bool(spec.time and spec.time.control))
 
     attributions = [countries_layer.attribution] + [a for a in land_credits if a != countries_layer.attribution]
     if any(f.props.kind == "place" for f in shown_features):

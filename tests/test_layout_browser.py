@@ -23,7 +23,7 @@ ROUTE_SAMPLE_PX = 3  # a route is checked every 3 px along its drawn (clipped) p
 PLACE_MARKER_HALF_PX = 5  # a place marker's dot is drawn 8–14 px wide around its point
 
 FURNITURE = ("header.atlas-title, .atlas-legend, .leaflet-control-layers, .leaflet-control-attribution, "
-             ".atlas-credits-toggle, .leaflet-control-zoom, .leaflet-control-scale")
+             ".atlas-credits-toggle, .leaflet-control-zoom, .leaflet-control-scale, .atlas-time, .atlas-locator")
 
 # Boxes (client coordinates) of the furniture that is drawn, and the map container's box.
 BOXES_JS = """(sel) => {

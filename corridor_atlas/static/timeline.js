@@ -147,13 +147,26 @@
     L.DomEvent.on(later, "click", function () { move(1); });
 
     var Control = L.Control.extend({ onAdd: function () { return container; } });
-    new Control({ position: "topright" }).addTo(map);
+    var control = new Control({ position: "topright" });
+    /* Wide page: a control at the top right of the map. Compact layout (atlas.css, below 760 px):
+       a one-line bar under the title bar, off the map, so it covers nothing a reader needs. */
+    var bar = document.querySelector(".atlas-bar");
+    var query = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+    function place() {
+      var compact = !!(query && query.matches) && !!bar;
+      control.remove();
+      if (compact) {
+        container.classList.add("atlas-time--bar");
+        bar.parentNode.insertBefore(container, bar.nextSibling);
+      } else {
+        container.classList.remove("atlas-time--bar");
+        control.addTo(map);
+      }
+      map.invalidateSize({ animate: false });
+    }
+    place();
+    if (query && query.addEventListener) query.addEventListener("change", place);
     document.documentElement.classList.add("atlas-has-time");
-    /* On a small screen a popup needs the whole map: the control steps aside while one is open. */
-    map.on("popupopen", function () {
-      if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) container.classList.add("atlas-time--aside");
-    });
-    map.on("popupclose", function () { container.classList.remove("atlas-time--aside"); });
     setDate(startDate && DATE.test(startDate) ? startDate : time.default, true);
 
     return {
