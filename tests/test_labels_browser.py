@@ -122,3 +122,29 @@ def test_sea_labels__lie_on_water(scenes, water, map_id, width):
 def test_sea_labels__the_seas_the_issue_names_are_labelled(scenes):
     names = {s["name"] for key, scene in scenes.items() if key[1] == 1280 for s in scene["seas"]}
     assert {"Caspian Sea", "Black Sea", "Mediterranean Sea"} <= names
+
+
+COUNTRY_CLASHES_JS = """() => {
+  const shown = sel => [...document.querySelectorAll(sel)].filter(n => getComputedStyle(n).visibility !== 'hidden')
+    .map(n => ({name: n.textContent, r: n.getBoundingClientRect()}));
+  const countries = shown('.atlas-country-label span'), others = shown('.leaflet-tooltip.atlas-callout');
+  const hit = (a, b) => a.r.left < b.r.right - 1 && a.r.right > b.r.left + 1 && a.r.top < b.r.bottom - 1 && a.r.bottom > b.r.top + 1;
+  const out = [];
+  countries.forEach((c, i) => {
+    countries.slice(i + 1).forEach(d => { if (hit(c, d)) out.push([c.name, d.name]); });
+    others.forEach(o => { if (hit(c, o)) out.push([c.name, o.name]); });
+  });
+  return [countries.length, out];
+}"""
+
+
+@pytest.mark.parametrize("width,height", SCREENS)
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_country_names__shown_ones_overlap_neither_each_other_nor_a_callout(chromium, built_site, map_id, width, height):
+    page, log = open_page(chromium, (Path(built_site) / f"{map_id}.html").as_uri(), width, height)
+    try:
+        page.wait_for_timeout(100)
+        shown, clashes = page.evaluate(COUNTRY_CLASHES_JS)
+        assert shown >= 3 and clashes == [], (shown, clashes)
+    finally:
+        page.context.close()

@@ -854,18 +854,27 @@
         var m = /atlas-rank-(\d+)/.exec(node.className);
         items.push({ node: node, rank: m ? parseInt(m[1], 10) : 9, point: /atlas-point-label/.test(node.className) });
       });
+      // country names last, and only against callouts and each other (they sit in a pane under
+      // the place labels): a name that would run into another waits for a closer zoom
+      document.querySelectorAll(".atlas-country-label span").forEach(function (node) { items.push({ node: node, rank: 99, country: true }); });
       items.sort(function (a, b) { return a.rank - b.rank; });
       // write, read every box, then write: one layout pass instead of one per label
       items.forEach(function (item) { if (item.point) item.node.style.marginLeft = ""; });
       items.forEach(function (item) { item.rect = item.node.getBoundingClientRect(); });
-      var placed = [];
-      function hits(r) {
-        return placed.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
+      var placed = [], countryBlocks = [];
+      function overlapsAny(list, r) {
+        return list.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
       }
+      function hits(r) { return overlapsAny(placed, r); }
       items.forEach(function (item) {
         var r = item.rect;
         item.visibility = "";
         item.shift = "";
+        if (item.country) {
+          if (overlapsAny(countryBlocks, r)) item.visibility = "hidden"; else countryBlocks.push(r);
+          return;
+        }
+        if (item.rank < 0) countryBlocks.push(r);  // callouts: no country name under them
         if (!hits(r)) { placed.push(r); return; }
         if (item.point) {
           // the marker sits one tooltip margin (leaflet.css: 6 px) left of the box
