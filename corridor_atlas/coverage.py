@@ -27,7 +27,7 @@ def coverage_advice(specs: list[MapSpec], layers: dict) -> list[Advice]:
         shown = []
         for ref in spec.layers:
             layer = layers[ref.name]
-            kept = selected_features(layer, ref, layers)
+            kept = selected_features(layer, ref, layers, spec.layers)
             if not layer.features:
                 advice.append(Advice(spec.id, f'layer "{ref.name}"', "the layer has no features; the map draws nothing for it"))
             elif not kept:

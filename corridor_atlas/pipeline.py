@@ -118,7 +118,7 @@ def summary_description(spec, layers: dict, base: dict | None = None) -> str:
     from .describe import country_names, describe_map
     from .prepare import selected_features
 
-    features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref, layers)]
+    features = [f for ref in spec.layers for f in selected_features(layers[ref.name], ref, layers, spec.layers)]
     return describe_map(spec, features, country_names(base or {}))
 
 

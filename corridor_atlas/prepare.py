@@ -42,12 +42,21 @@ CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
 OSM_LINES_CREDIT = "Traced and derived lines: © OpenStreetMap contributors (ODbL)"
 
 
-def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None) -> list[Feature]:
-    """The features of `layer` that pass the map's filter (all conditions must hold)."""
+def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None, drawn=()) -> list[Feature]:
+    """The features of `layer` that pass the map's filter (all conditions must hold).
+
+    `drawn`: the map's own layer references. `waypoints_of` a layer the map draws with a
+    filter means the stops of the routes it actually draws, not of the whole layer.
+    """
     f = ref.filter
     waypoints = None
     if f.waypoints_of and layers is not None:
-        waypoints = {w for name in f.waypoints_of if name in layers for feat in layers[name].features for w in feat.props.waypoints}
+        own = {r.name: r for r in drawn if r is not ref}
+
+        def routes_of(name):
+            return selected_features(layers[name], own[name], layers) if name in own else layers[name].features
+
+        waypoints = {w for name in f.waypoints_of if name in layers for feat in routes_of(name) for w in feat.props.waypoints}
     return [
         feature
         for feature in layer.features
@@ -201,7 +210,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
 
     chosen: list[tuple] = []
     for ref in spec.layers:
-        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref, layers)))
+        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref, layers, spec.layers)))
     all_features = [f for _, _, feats in chosen for f in feats]
 
     view = _view_box(spec, all_features)

@@ -67,7 +67,7 @@ def starter_toml(map_id: str, layers: dict) -> str:
     places_block = f'''
 [[layers]]
 name = "{places_name}"
-# waypoints_of: keep only the places that are stops of the routes in these layers
+# waypoints_of: keep only the places that are stops of the routes this map draws from these layers
 filter = {{ waypoints_of = ["{name}"] }}
 ''' if places_name else ""
     return f'''# maps/{map_id}.toml: a starter map definition, written by `python build.py new {map_id}`.

@@ -305,3 +305,26 @@ def test_build_site__a_draft_is_built_but_not_listed_in_the_gallery(tmp_path):
     build_site(paths, tmp_path / "site")
     assert (tmp_path / "site" / "test-map.html").is_file()
     assert 'href="test-map.html"' not in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_waypoints_of__a_filtered_route_layer_brings_only_the_stops_of_the_routes_drawn(tmp_path):
+    from corridor_atlas.pipeline import ProjectPaths, load_inputs
+    from corridor_atlas.prepare import prepare_map
+
+    from .conftest import feature
+
+    routes = json.loads(json.dumps(ROUTES))
+    places = [f for f in routes["features"] if f["properties"]["kind"] == "place"]
+    places.append(feature("gamma-halt", "place", "operational", {"type": "Point", "coordinates": [44.0, 41.0]},
+                          place_type="town", country="AAA", geometry_accuracy="approximate"))
+    routes["features"] = [f for f in routes["features"] if f["properties"]["kind"] != "place"]
+    next(f for f in routes["features"] if f["properties"]["id"] == "test-rail")["properties"]["waypoints"] = ["alpha-town", "gamma-halt"]
+    toml = MAP_TOML.replace('name = "routes"', 'name = "routes"\nfilter = { ids = ["test-rail"] }', 1)
+    toml = toml.replace("[view]", '[[layers]]\nname = "stops"\nfilter = { waypoints_of = ["routes"] }\n\n[view]', 1)
+    paths = write_project(tmp_path / "p", map_toml=toml, routes=routes)
+    stops = {"type": "FeatureCollection", "name": "stops", "title": "Stops", "description": "Test stops", "features": places}
+    (paths.layers / "stops.geojson").write_text(json.dumps(stops), encoding="utf-8")
+    inputs = load_inputs(ProjectPaths(paths.root))
+    prepared = prepare_map(inputs.specs[0], inputs.layers, inputs.base)
+    shown = {f["properties"]["id"] for pl in prepared.layers if pl.name == "stops" for f in pl.features}
+    assert shown == {"alpha-town", "gamma-halt"}  # not beta-port, a stop of the pipeline this map does not draw
