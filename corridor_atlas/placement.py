@@ -73,7 +73,7 @@ COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
     ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
 ))
 # Phones use the compact layout on a narrower map (a small phone, or an embed, on a short one too):
-# placed for as well, best effort, without warnings.
+# placed for as well; a callout that cannot be placed cleanly there is a warning too (hidden labels are not: a phone shows fewer).
 PHONE = Screen("phone", "375×700", 375, 700 - COMPACT_BAR_PX, (
     ("the zoom buttons", (6, 6, 34, 60)),
     ("the scale bar", (4, 700 - COMPACT_BAR_PX - 26, 90, 700 - COMPACT_BAR_PX)),
@@ -685,7 +685,7 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
             choice, covered = place_callout(scene, callout.at, callout.text, callout_geoms[callout.at], callout.direction)
             layouts[i][screen.name] = choice
             boxes.append((callout.text, scene.placed[-1].geom))
-            if covered and screen.warn:
+            if covered:  # on every screen: a callout cut off or covering a place is a defect on a phone too
                 words = " ".join(callout.text.split()[:5])
                 advice.append(Advice(map_id, f'callout at "{callout.at}" ("{words}…")',
                                      f"no clean place at the default view on a {screen.label} screen; "
