@@ -17,7 +17,8 @@ pixels, and each label's box estimated from the font sizes in atlas.css. Then
 
 Screens: the desktop page (1280×800, the map fills it) and the compact layout of atlas.css
 (680×510 less the title bar); phones use the compact layout on a narrower map (375×700, and
-343×320 for a small phone or a short embed), placed for too but without warnings.
+343×320 for a small phone or a short embed), placed for too; there a callout that cannot be
+placed cleanly is a warning, labels hidden by the declutter are not (a phone shows fewer).
 """
 
 from __future__ import annotations
