@@ -258,8 +258,6 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
     Placing callouts and labels on four reference screens is the largest part of preparing
     a page; its inputs are the page's own data, so an unchanged map reuses it.
     """
-    import shapely
-
     from .advice import Advice
     from .placement import MapPlacement, place_map
 
@@ -273,9 +271,9 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
         key = digest(store.code(), map_id, spec_view.model_dump(mode="json"),
                      [c.model_dump(mode="json") for c in callouts], features, sorted(shown_layers),
                      max_bounds, view_bounds,
-                     {at: shapely.to_wkb(g, hex=True) for at, g in sorted(callout_geoms.items())},
+                     {at: _wkb_hex(g) for at, g in sorted(callout_geoms.items())},
                      file_sha(water) if water and water.is_file() else None,
-                     shapely.to_wkb(extent_box, hex=True), list(country_labels), time_bar)
+                     _wkb_hex(extent_box), list(country_labels), time_bar)
     except (TypeError, ValueError, OSError):
         return place_map(*args)  # something not plainly serialisable: do the work
     value = store.get("placement", key)

@@ -514,11 +514,13 @@ def declutter(scene: Scene, callout_boxes: list) -> list[tuple[dict, str]]:
 
 @lru_cache(maxsize=2)
 def _water(path: str, mtime: float) -> list[tuple[str, object]]:
-    """(kind, polygon) of each sea and lake in data/base/water.geojson; read once per process."""
-    import json
+    """(kind, polygon) of each sea and lake, read once per process by geocheck's validated
+    loader (a file it refuses gives no sea labels; the build reports it through the land rules)."""
+    from .errors import Problems
+    from .geocheck import load_water
 
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [(f["properties"]["kind"], shape(f["geometry"])) for f in data["features"]]
+    water = load_water(Path(path).parent, Problems())
+    return [(props.kind, geom) for props, geom in water.bodies] if water else []
 
 
 def water_polygons(base_dir: Path | None) -> list[tuple[str, object]]:

@@ -116,20 +116,21 @@
     var label = L.DomUtil.create("label", "atlas-time-label", container);
     label.textContent = "Date";
     label.htmlFor = "atlas-time-slider";
-    var earlier = L.DomUtil.create("button", "atlas-time-step", container);
-    earlier.type = "button";
-    earlier.textContent = "‹";
-    earlier.setAttribute("aria-label", "Earlier date");
+    function stepButton(text, name) {
+      var button = L.DomUtil.create("button", "atlas-time-step", container);
+      button.type = "button";
+      button.textContent = text;
+      button.setAttribute("aria-label", name);
+      return button;
+    }
+    var earlier = stepButton("‹", "Earlier date");
     var slider = L.DomUtil.create("input", "atlas-time-slider", container);
     slider.type = "range";
     slider.id = "atlas-time-slider";
     slider.min = "0";
     slider.max = String(steps.length - 1);
     slider.step = "1";
-    var later = L.DomUtil.create("button", "atlas-time-step", container);
-    later.type = "button";
-    later.textContent = "›";
-    later.setAttribute("aria-label", "Later date");
+    var later = stepButton("›", "Later date");
     var output = L.DomUtil.create("output", "atlas-time-asof", container);
     output.setAttribute("aria-live", "polite");
     output.htmlFor = "atlas-time-slider";
