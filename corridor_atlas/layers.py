@@ -31,6 +31,8 @@ from .limits import collection_problems
 from .safe_read import UnsafeInput, project_root_of, read_text_input
 from .vocabulary import (
     AREA_KINDS,
+    CONTROL_ACCURACIES,
+    CONTROL_STATUSES,
     DATE_KEYS,
     GEOMETRY_ACCURACIES,
     KINDS,
@@ -186,7 +188,7 @@ class FeatureProperties(_Strict):
     id: Annotated[str, Field(pattern=FEATURE_ID)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     kind: Literal[KINDS]  # type: ignore[valid-type]
-    status: Literal[STATUSES]  # type: ignore[valid-type]
+    status: Literal[STATUSES + CONTROL_STATUSES]  # type: ignore[valid-type]
     geometry_accuracy: Literal[GEOMETRY_ACCURACIES]  # type: ignore[valid-type]
     sources: Annotated[list[Source], Field(min_length=1)]
     operator: str = ""
@@ -210,6 +212,10 @@ class FeatureProperties(_Strict):
     # an area's outline as drawn over another basemap (base file name without .geojson →
     # GeoJSON polygon), so that on every map its border coincides with the basemap's
     outline_by_basemap: dict[Annotated[str, Field(pattern=LAYER_NAME_PATTERN)], dict[str, Any]] = {}
+    # a control area (who held it when): how far to trust its outline, and its drawn area
+    # (geodesic, WGS84) so a reader can set it beside the documented one
+    control_accuracy: Literal[CONTROL_ACCURACIES] | None = None  # type: ignore[valid-type]
+    area_km2: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
 
     _check_name = field_validator("name")(classmethod(lambda cls, v: not_blank(v)))
 
@@ -221,6 +227,15 @@ class FeatureProperties(_Strict):
                 raise ValueError("a traced line needs trace.osm_way_ids (the OpenStreetMap ways it follows)")
             if self.geometry_accuracy == "station_routed" and not (self.trace and self.trace.osm_node_ids):
                 raise ValueError("a station-routed line needs trace.osm_node_ids (the OpenStreetMap stations it joins)")
+        return self
+
+    @model_validator(mode="after")
+    def _control_area(self) -> "FeatureProperties":
+        """Control words belong to control areas only: an area with a control accuracy, held or not."""
+        controlled = self.status in CONTROL_STATUSES
+        if controlled != (self.control_accuracy is not None) or (controlled and self.kind not in AREA_KINDS):
+            raise ValueError(f"status {', '.join(map(repr, CONTROL_STATUSES))} and control_accuracy go together, "
+                             "on an area only (data/FORMAT.md, Control areas)")
         return self
 
     def reported_value(self, quantity: str) -> Reported | None:

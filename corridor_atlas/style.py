@@ -177,11 +177,38 @@ AREA_STYLE = {"color": "#7a5a00", "weight": 2, "fillColor": "#e0b84a", "fillOpac
 AREA_APPROXIMATE_DASH = "6 4"
 
 
+# Control areas (who held a district when) are told apart from reference areas by colour and
+# by outline weight, and from each other without colour: a district held whole has a solid
+# outline and a full fill; one traced from a cited map a long-dashed outline; a district held
+# only in part (the line crossed it and is not drawn) a dotted outline and a faint fill, so
+# the reader sees that not all of what is drawn was held.
+CONTROL_AREA_STYLE = {"color": "#8c1d18", "weight": 2.5, "fillColor": "#e8745f", "fillOpacity": 0.38, "opacity": 0.95}
+CONTROL_AREA_VARIANTS = {
+    "whole_district": {},
+    "traced_from_map": {"dashArray": "12 5"},
+    "partly_held": {"dashArray": "1 6", "lineCap": "round", "weight": 3, "fillOpacity": 0.14},
+}
+CONTROL_ACCURACY_LABELS = {
+    "whole_district": "held: whole district",
+    "traced_from_map": "held: outline traced from a cited map",
+    "partly_held": "held in part: whole district drawn, line not drawn",
+}
+
+
 def area_style(accuracy: str) -> dict[str, object]:
+    """Leaflet path options for an area by its accuracy: a geometry accuracy for a reference
+    area, a control accuracy (CONTROL_ACCURACY_LABELS) for a control area."""
+    if accuracy in CONTROL_AREA_VARIANTS:
+        return {**CONTROL_AREA_STYLE, **CONTROL_AREA_VARIANTS[accuracy]}
     style = dict(AREA_STYLE)
     if accuracy == "approximate":
         style["dashArray"] = AREA_APPROXIMATE_DASH
     return style
+
+
+def area_style_key(props) -> str:
+    """The payload's style key of an area: by its control accuracy if it has one."""
+    return f"area:{getattr(props, 'control_accuracy', None) or props.geometry_accuracy}"
 
 
 @dataclass(frozen=True)
@@ -234,7 +261,11 @@ def legend_entries(features) -> list[LegendEntry]:
     if flows:
         entries.append(LegendEntry(group="Flow", label="direction of flow" + ("; paired: either way" if "both" in flows else ""),
                                    swatch="arrow", style={"color": "#1d1d1d"}))
-    area_accuracies = sorted({f.props.geometry_accuracy for f in features if f.props.kind == "area"})
+    control = {f.props.control_accuracy for f in features if f.props.kind == "area" and f.props.control_accuracy}
+    for accuracy in [a for a in CONTROL_ACCURACY_LABELS if a in control]:
+        entries.append(LegendEntry(group="Control of an area (at the date shown)", label=CONTROL_ACCURACY_LABELS[accuracy],
+                                   swatch="area", style=area_style(accuracy)))
+    area_accuracies = sorted({f.props.geometry_accuracy for f in features if f.props.kind == "area" and not f.props.control_accuracy})
     for accuracy in area_accuracies:
         entries.append(
             LegendEntry(

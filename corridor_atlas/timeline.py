@@ -16,6 +16,9 @@ so the two can never disagree about what a date means. Rules, in order:
    road of the 2020 statement), so those events make it operational, not proposed.
 6. `same_phase`: a recorded `missing` link is a proposal that breaks a corridor: where the
    events say proposed, it stays `missing`.
+7. `hidden`: statuses that exist but are not drawn. A control area (data/layers/
+   karabakh-control.geojson) is `held` from `held_from` and `control_ended` from its
+   `control_ended` date; after that the map no longer shows it (`shown_at`).
 
 The check: at the build's date (`as_of`: the latest event date in the data, never the wall
 clock, so builds stay byte-identical) the rules must give the recorded status.
@@ -37,6 +40,8 @@ RULES: dict = {
         "opened": "operational",
         "suspended": "idle",
         "closed": "defunct",
+        "held_from": "held",
+        "control_ended": "control_ended",
     },
     "before_first": {"suspended": "operational", "closed": "operational"},
     "in_use": {
@@ -45,6 +50,7 @@ RULES: dict = {
         "events": {"proposed": "operational", "agreed": "operational"},
     },
     "same_phase": {"missing": ["proposed"]},
+    "hidden": ["control_ended"],
 }
 
 
@@ -74,6 +80,12 @@ def status_at(dates: Mapping[str, str] | None, recorded: str, at: str) -> str | 
         return in_use["events"][key]
     status = RULES["events"][key]
     return recorded if status in RULES["same_phase"].get(recorded, []) else status
+
+
+def shown_at(dates: Mapping[str, str] | None, recorded: str, at: str) -> bool:
+    """Whether the map draws the feature on `at` (timeline.js `visible`)."""
+    status = status_at(dates, recorded, at)
+    return status is not None and status not in RULES["hidden"]
 
 
 def as_of(features: Iterable, today: str | None = None) -> str | None:

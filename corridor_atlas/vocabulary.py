@@ -17,6 +17,16 @@ KINDS = LINE_KINDS + AREA_KINDS + POINT_KINDS
 # Rasht–Astara rail link): not built, and the reason the corridor is not continuous.
 STATUSES = ("operational", "under_construction", "proposed", "missing", "idle", "defunct")
 
+# Who held an area at a date (Karabakh control areas, data/layers/karabakh-control.geojson):
+# "held" by the side the area's name states, or "control_ended" after it changed hands (the
+# time control then hides it). Only areas with a `control_accuracy` take these.
+CONTROL_STATUSES = ("held", "control_ended")
+
+# How far to trust a control area, strongest first: a whole admin-1 district that changed
+# hands whole, an outline traced from a cited map, or a district of which only part was held
+# (the line crossed it and is not drawn: the whole district is shown, marked as such).
+CONTROL_ACCURACIES = ("whole_district", "traced_from_map", "partly_held")
+
 # What kind of place a point is: decides its marker and whether it is labelled.
 PLACE_TYPES = (
     "capital",
@@ -42,6 +52,8 @@ DATE_KEYS = (
     "opened",
     "suspended",
     "closed",
+    "held_from",  # control areas: held from this date…
+    "control_ended",  # …until this one
 )
 
 # The region the bundled base geography covers, (west, south, east, north) in degrees.

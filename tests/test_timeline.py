@@ -13,6 +13,8 @@ from corridor_atlas import timeline
 from corridor_atlas.errors import Problems
 from corridor_atlas.spec import parse_spec
 
+from .test_karabakh import KNOWN_CONTROL
+
 REPO = Path(__file__).resolve().parent.parent
 N = None  # not shown: the feature did not exist yet, as a plan or a line
 
@@ -56,6 +58,7 @@ KNOWN = {
     "cpc-pipeline": ({"opened": "2001"}, "operational", [("2000-12-31", N), ("2001", "operational"), ("2001-01-01", "operational")]),
     "eilat-ashkelon-pipeline": ({"opened": "1970-02"}, "operational", [("1970-01-31", N), ("1970-02", "operational")]),
 }
+KNOWN.update(KNOWN_CONTROL)  # the Karabakh control areas: every area at every event date (tests/test_karabakh.py)
 
 
 def dated_features() -> dict[str, dict]:

@@ -38,6 +38,12 @@
     return same.indexOf(status) >= 0 ? recorded : status;
   }
 
+  /* Whether the map draws a feature with this status (timeline.py shown_at): it exists and
+     its status is not one the rules hide (a control area after its control ended). */
+  function visible(rules, status) {
+    return status !== null && (rules.hidden || []).indexOf(status) < 0;
+  }
+
   /* "2025-08-22" → "22 August 2025", "2022-05" → "May 2022" (timeline.py date_text). */
   function dateText(date) {
     var parts = date.split("-");
@@ -60,6 +66,19 @@
     var ids = Object.keys(dated).filter(function (id) { return drawn[id]; });
     var current = time.default;
 
+    /* The page's language (i18n.py): strings from data.strings, dates as the build wrote them
+       in CLDR's format and digits (time.dateText); a date from a shared link between steps by Intl. */
+    function say(key, english) { return (data.strings && data.strings[key]) || english; }
+    function localDate(date) {
+      if (time.dateText && Object.prototype.hasOwnProperty.call(time.dateText, date)) return time.dateText[date];
+      if (!data.lang || data.lang === "en") return dateText(date);
+      var parts = date.split("-"), options = { year: "numeric", timeZone: "UTC" };
+      if (parts.length > 1) options.month = "long";
+      if (parts.length > 2) options.day = "numeric";
+      return new Date(day(date) + "T00:00:00Z").toLocaleDateString(data.lang + "-u-nu-" + (data.numbering || "latn"), options);
+    }
+    function asOf(date) { return say("time_as_of", "As of {date}").replace("{date}", localDate(date)); }
+
     function show(group, layer, visible) {
       if (!group || !layer) return;
       if (visible && !group.hasLayer(layer)) group.addLayer(layer);
@@ -75,7 +94,8 @@
         entry.marks = hooks.kindMarks(f, style);
       }
       if (status !== null) p.status = status;  // the popup names the status at the shown date
-      [[entry.group, entry.layer], [entry.hits, entry.hit], [entry.extras, entry.marks]].forEach(function (pair) { show(pair[0], pair[1], status !== null); });
+      var drawnNow = visible(time.rules, status);
+      [[entry.group, entry.layer], [entry.hits, entry.hit], [entry.extras, entry.marks]].forEach(function (pair) { show(pair[0], pair[1], drawnNow); });
       show(entry.extras, entry.arrows, status === "operational");  // flow arrows: only while oil flows
     }
 
@@ -86,7 +106,7 @@
       sheet.textContent = ids.map(function (id) {
         if (!/^[a-z0-9-]+$/.test(id)) return "";  // ids are slugs (layers.py); never trust one into CSS otherwise
         var key = '[data-atlas-feature="' + id + '"]', p = drawn[id].layer.feature.properties;
-        if (statuses[id] === null) return ".leaflet-tooltip:has(> " + key + ") { display: none; }";
+        if (!visible(time.rules, statuses[id])) return ".leaflet-tooltip:has(> " + key + ") { display: none; }";
         var style = data.styles[p.kind + ":" + statuses[id]];
         return style && /^#[0-9a-fA-F]{3,8}$/.test(style.color || "") ? ".atlas-route-label > " + key + " { color: " + style.color + " !important; }" : "";
       }).join("\n");
@@ -100,10 +120,10 @@
       labelRules(statuses);
       if (hooks.declutter) hooks.declutter();
       slider.value = String(stepIndex(steps, date));
-      slider.setAttribute("aria-valuetext", dateText(date));
-      output.textContent = "As of " + dateText(date);
+      slider.setAttribute("aria-valuetext", localDate(date));
+      output.textContent = asOf(date);
       var line = document.getElementById("atlas-asof");
-      if (line) line.textContent = "As of " + dateText(date);
+      if (line) line.textContent = asOf(date);
       earlier.disabled = day(date) <= day(steps[0]);
       later.disabled = day(date) >= day(steps[steps.length - 1]);
       if (!quiet && hooks.onChange) hooks.onChange(date);
@@ -112,9 +132,9 @@
 
     var container = L.DomUtil.create("div", "atlas-time leaflet-bar");
     container.setAttribute("role", "group");
-    container.setAttribute("aria-label", "Map date");
+    container.setAttribute("aria-label", say("time_map_date", "Map date"));
     var label = L.DomUtil.create("label", "atlas-time-label", container);
-    label.textContent = "Date";
+    label.textContent = say("time_date", "Date");
     label.htmlFor = "atlas-time-slider";
     function stepButton(text, name) {
       var button = L.DomUtil.create("button", "atlas-time-step", container);
@@ -123,14 +143,15 @@
       button.setAttribute("aria-label", name);
       return button;
     }
-    var earlier = stepButton("‹", "Earlier date");
+    var rtl = data.dir === "rtl";  // the slider runs right to left there: the arrows point outwards on their sides
+    var earlier = stepButton(rtl ? "›" : "‹", say("time_earlier", "Earlier date"));
     var slider = L.DomUtil.create("input", "atlas-time-slider", container);
     slider.type = "range";
     slider.id = "atlas-time-slider";
     slider.min = "0";
     slider.max = String(steps.length - 1);
     slider.step = "1";
-    var later = stepButton("›", "Later date");
+    var later = stepButton(rtl ? "‹" : "›", say("time_later", "Later date"));
     var output = L.DomUtil.create("output", "atlas-time-asof", container);
     output.setAttribute("aria-live", "polite");
     output.htmlFor = "atlas-time-slider";
@@ -180,5 +201,5 @@
     };
   }
 
-  window.AtlasTimeline = { statusAt: statusAt, dateText: dateText, day: day, add: add, DATE: DATE };
+  window.AtlasTimeline = { statusAt: statusAt, visible: visible, dateText: dateText, day: day, add: add, DATE: DATE };
 })();
