@@ -3,7 +3,10 @@
 Stages run in one direction: fingerprint each page from file bytes and stop if none is
 stale → load and validate everything (no output yet) → prepare each stale map → render each
 stale page → write them to a staging folder → publish. Any invalid input stops the build
-before the first byte is written, with every problem listed.
+before the first byte is written, with every problem listed. To use both cores, the workers
+start preparing pages as soon as every file has parsed cleanly, while this process runs
+the rules that read the inputs whole (geography, references); if those fail, the workers
+are stopped and nothing is written (`_build_locked`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import cache
+from . import cache, stage_times
 from .errors import InvalidInput, Problems
 from .fingerprint import COMPARE_PREFIX, page_fingerprints
 from .i18n import country_codes, language_pages, language_prints, load_names, map_page_languages, names_digest
@@ -57,33 +60,54 @@ class Inputs:
 
 def load_inputs(paths: ProjectPaths, only: list[str] | None = None) -> Inputs:
     """Every definition and layer, validated; raises InvalidInput listing all problems."""
-    from .geocheck import check_geography_cached
+    inputs, problems = parse_inputs(paths, only)
+    check_inputs(paths, inputs, problems, only)
+    return inputs
+
+
+def parse_inputs(paths: ProjectPaths, only: list[str] | None = None) -> tuple[Inputs, Problems]:
+    """The first half of load_inputs: every file read and checked against its schema, and
+    the problems so far (not raised). What a page needs to be prepared; `check_inputs` then
+    runs the rules that read it whole (geography, references), and a build may start
+    preparing pages while they run (_build_locked), publishing nothing unless they pass."""
     from .input_checks import check_map_limits
-    from .layers import check_places_against_base, load_layers
-    from .prepare import validate_references
-    from .timeline import check_layers as check_timeline
+    from .layers import load_layers
     from .spec import load_specs
 
     read_inputs(paths)  # FIFOs, links out of the project, huge files: refused before any loader opens them
     problems = Problems()
-    specs = load_specs(paths.maps, problems, only)
-    check_map_limits(specs, paths.maps, problems)
-    layers = load_layers(paths.layers, problems)
-    base = cache.loaded_base_layers(paths.base, problems)  # load_base_layers, cached per file's bytes
-    cache.checked_base_geometry(base, problems)  # check_base_geometry, once per base file's bytes
-    if "countries" in base:
-        check_places_against_base(layers, base["countries"], problems)
-    # geographic rules (geocheck.py): countries crossed, land/sea, reported lengths
-    problems.extend(check_geography_cached(layers, base, paths.base, problems))  # cached per line while building
-    check_timeline(layers, problems)  # timeline.py: a status its own dates contradict
-    if not only and not specs and not problems:
-        problems.add(paths.maps, "", "no map definitions (*.toml) found")
-    broken_layers = {p.stem for p in paths.layers.glob("*.geojson")} - set(layers)
-    for spec in specs:
-        validate_references(spec, paths.maps / f"{spec.id}.toml", layers, problems, broken_layers)
+    with stage_times.stage("read+parse"):
+        specs = load_specs(paths.maps, problems, only)
+        check_map_limits(specs, paths.maps, problems)
+        layers = load_layers(paths.layers, problems)
+        base = cache.loaded_base_layers(paths.base, problems)  # load_base_layers, cached per file's bytes
+    return Inputs(specs=specs, layers=layers, base=base), problems
+
+
+def check_inputs(paths: ProjectPaths, inputs: Inputs, problems: Problems, only: list[str] | None = None) -> None:
+    """The second half of load_inputs: base polygon validity, places against borders, the
+    geographic rules, the timeline, every reference; raises InvalidInput listing all problems
+    (those of parse_inputs too)."""
+    from .geocheck import check_geography_cached
+    from .layers import check_places_against_base
+    from .prepare import validate_references
+    from .timeline import check_layers as check_timeline
+
+    specs, layers, base = inputs.specs, inputs.layers, inputs.base
+    with stage_times.stage("validate"):
+        cache.checked_base_geometry(base, problems)  # check_base_geometry, once per base file's bytes
+        if "countries" in base:
+            check_places_against_base(layers, base["countries"], problems)
+        # geographic rules (geocheck.py): countries crossed, land/sea, reported lengths
+        problems.extend(check_geography_cached(layers, base, paths.base, problems))  # cached per line while building
+        check_timeline(layers, problems)  # timeline.py: a status its own dates contradict
+        if not only and not specs and not problems:
+            problems.add(paths.maps, "", "no map definitions (*.toml) found")
+        broken_layers = {p.stem for p in paths.layers.glob("*.geojson")} - set(layers)
+        for spec in specs:
+            validate_references(spec, paths.maps / f"{spec.id}.toml", layers, problems, broken_layers)
     if problems:
         raise InvalidInput(problems.items)
-    return Inputs(specs=specs, layers=layers, base=base)
 
 
 def comparisons_dir(root: Path) -> Path:
@@ -191,16 +215,43 @@ def _run_job(job: tuple, asset_mode: str, tiles: str | None, png: bool, base_url
 
     inputs, comparisons = _WORKER_STATE
     kind, index = job
-    if kind == "map":
-        spec = inputs.specs[index]
-        prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
-        langs, names, country_iso = _I18N_STATE[spec.id], _I18N_STATE["names"], _I18N_STATE["country_iso"]
-        pages = {lang: render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None, base_url=base_url,
-                                   lang=lang, languages=langs, names=names, country_iso=country_iso) for lang in langs}
-        html = pages.pop("en")
-        # the page, its "Download data" file, its warnings (placement.py: labels and callouts), its other languages
-        return html, prepared.description, map_data(prepared, inputs.layers), prepared.advice, pages
-    return render_comparison(comparisons[index], inputs.layers, inputs.base)
+    timed_before = stage_times.snapshot()
+    try:
+        if kind == "map":
+            spec = inputs.specs[index]
+            with stage_times.stage("prepare"):
+                prepared = prepare_map(spec, inputs.layers, inputs.base, tiles_override=tiles)
+            langs, names, country_iso = _I18N_STATE[spec.id], _I18N_STATE["names"], _I18N_STATE["country_iso"]
+            with stage_times.stage("render"):
+                pages = {lang: render_page(prepared, asset_mode=asset_mode, png_name=f"{spec.id}.png" if png else None,
+                                           base_url=base_url, lang=lang, languages=langs, names=names, country_iso=country_iso)
+                         for lang in langs}
+            html = pages.pop("en")
+            with stage_times.stage("render"):
+                data = map_data(prepared, inputs.layers)
+            # the page, its "Download data" file, its warnings (placement.py: labels and callouts), its other languages
+            return html, prepared.description, data, prepared.advice, pages
+        with stage_times.stage("comparison page"):
+            return render_comparison(comparisons[index], inputs.layers, inputs.base)
+    finally:
+        stage_times.report_since(f"{kind}:{inputs.specs[index].id if kind == 'map' else comparisons[index].id}", timed_before)
+
+
+def expected_cost(job: tuple) -> float:
+    """A rough guess of a job's time, to start the longest first (then two workers finish
+    together instead of one waiting while the other does the widest map last): a map's
+    basemap, water and labels grow with its view's area and its detail doubles per zoom
+    level; a comparison page is cheaper than any map. Only the order matters."""
+    kind, index = job
+    if kind != "map":
+        return 0.0
+    view = _WORKER_STATE[0].specs[index].view
+    if view.bounds:
+        (south, west), (north, east) = view.bounds
+        area = (east - west) * (north - south)
+    else:
+        area = (720.0 / 2 ** view.zoom) ** 2 / 1.6
+    return 1.0 + area * 2 ** view.max_zoom
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -232,24 +283,52 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def _start_worker(parent_pid: int) -> None:
+    """Pool initializer: die with the build; time only this worker's own stages."""
+    _die_with_parent(parent_pid)
+    stage_times.forget()
+
+
 def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: str, tiles: str | None, png: bool,
              workers: int, base_url: str | None = None):
-    """Yield (job, result) in job order, spreading the jobs over up to `workers` processes."""
+    """Yield None as soon as the work has started, then (job, result) in job order,
+    spreading the jobs over up to `workers` processes, the costliest first (expected_cost).
+
+    The first None lets the caller finish validating while the workers prepare pages
+    (_build_locked); closing the generator then stops the workers at once. In-process
+    (one worker, one job, no fork) nothing runs before the second step.
+    """
     global _WORKER_STATE
     _WORKER_STATE = (inputs, comparisons)
     try:
         if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                                     initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(_run_job, job, asset_mode, tiles, png, base_url) for job in jobs]
-                for job, future in zip(jobs, futures):
-                    yield job, future.result()
+                                     initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+                futures = {job: pool.submit(_run_job, job, asset_mode, tiles, png, base_url)
+                           for job in sorted(jobs, key=expected_cost, reverse=True)}
+                try:
+                    yield None
+                except GeneratorExit:  # the inputs failed validation: nothing will be published
+                    _stop(pool)
+                    raise
+                for job in jobs:
+                    with stage_times.stage("waiting for workers"):
+                        result = futures[job].result()
+                    yield job, result
         else:
+            yield None
             for job in jobs:
                 yield job, _run_job(job, asset_mode, tiles, png, base_url)
     finally:
         _WORKER_STATE = None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers without waiting for their pages."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def build_site(
@@ -284,8 +363,11 @@ def build_site(
     """
     check_out_dir(out_dir, paths.root, [paths.maps, paths.layers.parent, CODE_DIR], MANIFEST)
     out_dir = Path(os.path.abspath(out_dir))
-    with BuildLock(out_dir), cache.activated(cache.cache_dir_for(out_dir) if incremental else None):
-        return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice, langs)
+    try:
+        with BuildLock(out_dir), cache.activated(cache.cache_dir_for(out_dir) if incremental else None):
+            return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice, langs)
+    finally:
+        stage_times.report("build")  # CORRIDOR_ATLAS_TIMINGS=1: this process's stages on stderr
 
 
 def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, asset_mode: str, tiles: str | None,
@@ -294,7 +376,8 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     remove_stale_staging(out_dir, time.time())  # leftovers of killed builds, even if nothing needs rebuilding
     options = {"asset_mode": asset_mode, "tiles": tiles, "png": png, "base_url": base_url,
                "langs": sorted(langs or []), "names": names_digest(paths.root)}  # i18n: every page's languages and names
-    prints = fingerprints(paths, options)  # stdlib only: nothing heavy is imported before this decision
+    with stage_times.stage("fingerprints"):
+        prints = fingerprints(paths, options)  # stdlib only: nothing heavy is imported before this decision
     page_langs = map_page_languages(paths, langs)  # {map id: ["en", ...]} from the definitions' `lang`
     lang_prints = language_prints(prints, page_langs)  # "<map>.<lang>" pages
     manifest = _read_manifest(out_dir) if incremental else {}
@@ -308,7 +391,9 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
         return (page_fresh(map_id, f"{map_id}.html") and _intact(out_dir, f"data/{map_id}.geojson", manifest)
                 and all(manifest.get(k) == lang_prints[k] and _intact(out_dir, f, manifest)
                         for k, f in language_pages(map_id, page_langs))
-                and (not png or _intact(out_dir, f"{map_id}.png", manifest)))
+                and (not png or _intact(out_dir, f"{map_id}.png", manifest))
+                # a story's example article (story.py), if the last build wrote one
+                and (f"{map_id}.article.html" not in manifest.get(FILES_KEY, {}) or _intact(out_dir, f"{map_id}.article.html", manifest)))
 
     def comparison_fresh(set_id: str) -> bool:
         return page_fresh(COMPARE_PREFIX + set_id, f"compare-{set_id}.html")
@@ -319,17 +404,22 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
         return []
 
     # something is stale: validate everything (geography included) before writing a byte
-    from .compare import load_and_check_sets
-    from .compare_page import BuiltComparison
-    from .site import BuiltMap, render_index
-    from .snapshot import photograph
+    with stage_times.stage("imports"):
+        from .compare import load_and_check_sets
+        from .compare_page import BuiltComparison
+        from .site import BuiltMap, render_index
+        from .snapshot import photograph
 
-    inputs = load_inputs(paths, only)
-    if advice is not None:
-        from .coverage import coverage_advice
-
-        advice.extend(coverage_advice(inputs.specs, inputs.layers))
-    comparisons = load_and_check_sets(paths.root, inputs.layers)  # data/comparisons/*.toml, validated
+    inputs, problems = parse_inputs(paths, only)
+    comparisons = None
+    if not problems:
+        try:
+            comparisons = load_and_check_sets(paths.root, inputs.layers)  # data/comparisons/*.toml, validated
+        except InvalidInput:
+            pass
+    if comparisons is None:  # a problem already: validate everything and list every problem before anything starts (raises)
+        check_inputs(paths, inputs, problems, only)
+        comparisons = load_and_check_sets(paths.root, inputs.layers)
     todo = [i for i, spec in enumerate(inputs.specs) if not up_to_date(spec.id)]
     stale_sets = [k for k, cset in enumerate(comparisons) if not comparison_fresh(cset.id)]
     built: list[BuiltMap] = []
@@ -338,8 +428,23 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     _I18N_STATE.clear()  # read by _run_job (forked workers inherit it): each map's languages, names.json, country codes
     _I18N_STATE.update(page_langs, names=load_names(paths.root), country_iso=country_codes(inputs.base))
     compared: dict[str, BuiltComparison] = {}
+    runner = _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url)
+    if todo:
+        from .geocheck import preload_water
+
+        preload_water(inputs.base, paths.base)  # parsed once here, inherited by the workers' sea labels
+    next(runner)  # the workers start preparing pages while the rest of the validation runs here
+    try:
+        check_inputs(paths, inputs, problems, only)  # geography, references: raises, and then nothing is published
+    except BaseException:
+        runner.close()  # stops the workers
+        raise
+    if advice is not None:
+        from .coverage import coverage_advice
+
+        advice.extend(coverage_advice(inputs.specs, inputs.layers))
     with SiteWriter(out_dir) as writer:
-        for (kind, i), result in _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url):
+        for (kind, i), result in runner:
             if kind == "compare":
                 filename, html, routes = result
                 cset = comparisons[i]
@@ -352,6 +457,10 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
             spec = inputs.specs[i]
             size = writer.write(f"{spec.id}.html", html)
             writer.write(f"data/{spec.id}.geojson", data)  # export.map_data_name: what the page's download link names
+            if spec.steps:  # story.py: an example article that drives the map's steps from its paragraphs
+                from .story import article_filename, article_html
+
+                writer.write(article_filename(spec.id), article_html(spec, f"{spec.id}.html"))
             translations = tuple((lang, f"{spec.id}.{lang}.html", writer.write(f"{spec.id}.{lang}.html", page))
                                  for lang, page in translated.items())
             for lang, filename, page_size in translations:

@@ -109,6 +109,48 @@ class Time(_Strict):
     today: Annotated[str, Field(pattern=DATE_TEXT)] | None = None
 
 
+MAX_STEPS = 50  # a story, not a slideshow; the article page has one paragraph per step
+STEP_TEXT_MAX = 300  # a step's text is read beside the map, one or two sentences
+SourceUrl = Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$")]
+
+
+class Step(_Strict):
+    """`[[steps]]`: one step of a story (story.py): what the map shows beside one paragraph of
+    an article. The view follows [view]'s rules; without one the step shows the map's default view."""
+
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    text: Annotated[str, Field(min_length=1, max_length=STEP_TEXT_MAX)]
+    sources: Annotated[list[SourceUrl], Field(min_length=1)]  # every step's text is backed by a source
+    bounds: Annotated[tuple[LatLon, LatLon], Field(strict=False)] | None = None
+    center: LatLon | None = None
+    zoom: Zoom | None = None
+    layers: list[str] | None = None  # the map's layers shown at this step; None: as the map opens
+    date: Annotated[str, Field(pattern=DATE_TEXT)] | None = None  # the time control's date (needs [time] control)
+    highlight: list[str] = []  # feature ids drawn emphasised (must be drawn on the map)
+
+    _check_title = field_validator("title", "text")(classmethod(lambda cls, v: not_blank(v)))
+
+    @model_validator(mode="after")
+    def _view_rules(self) -> "Step":
+        if self.bounds is not None and (self.center is not None or self.zoom is not None):
+            raise ValueError("give bounds or center and zoom, not both")
+        if (self.center is None) != (self.zoom is None):
+            raise ValueError("give center and zoom together (or bounds = [[south, west], [north, east]])")
+        if self.bounds is not None:
+            (south, west), (north, east) = self.bounds
+            if south >= north or west >= east:
+                raise ValueError("bounds must be [[south, west], [north, east]] with south < north and west < east")
+        return self
+
+
+class StepText(_Strict):
+    """A step's title and text in another language (`[[text.<lang>.steps]]`, in step order);
+    left empty, the English shows, marked lang="en"."""
+
+    title: Annotated[str, Field(max_length=80)] = ""
+    text: Annotated[str, Field(max_length=STEP_TEXT_MAX)] = ""
+
+
 Language = Literal["en", "az", "hy", "ru", "tr", "fa", "ar", "he"]  # i18n.LANGUAGES
 
 
@@ -121,6 +163,9 @@ class MapText(_Strict):
     credit: str = ""
     source_line: str = ""
     callouts: dict[str, Annotated[str, Field(min_length=1, max_length=280)]] = {}
+    steps: list[StepText] = []  # the story's steps, in order (story.py)
+    # false: written for the atlas, not yet reviewed by a native speaker (shown nowhere; `check` counts it)
+    reviewed: bool = True
 
 
 class MapSpec(_Strict):
@@ -143,6 +188,8 @@ class MapSpec(_Strict):
     # languages this map is built in besides English (`python build.py --lang` adds more)
     lang: list[Language] = []
     text: dict[Language, MapText] = {}
+    # a story: the page steps through these (story.py); an article can drive them (docs/story.md)
+    steps: Annotated[list[Step], Field(max_length=MAX_STEPS)] = []
 
     _check_title = field_validator("title")(classmethod(lambda cls, v: not_blank(v)))
 
@@ -181,6 +228,7 @@ def _location(loc: tuple) -> str:
 
 def _message(err: dict, known_keys: dict[str, list[str]]) -> str:
     parent = ".".join(str(p) for p in err["loc"][:-1] if not isinstance(p, int))
+    parent = re.sub(r"^text\.[a-z]{2}\b", "text", parent)  # [text.fa] holds the keys of "text"
     return pydantic_message(err, "key", known_keys.get(parent, []))
 
 
@@ -194,6 +242,8 @@ def _known_keys() -> dict[str, list[str]]:
         "callouts": list(Callout.model_fields),
         "time": list(Time.model_fields),
         "text": list(MapText.model_fields),
+        "steps": list(Step.model_fields),
+        "text.steps": list(StepText.model_fields),
     }
 
 
@@ -225,12 +275,39 @@ def parse_spec(path: Path, text: str, problems: Problems) -> MapSpec | None:
     except ValidationError as exc:
         keys = _known_keys()
         for err in exc.errors():
-            problems.add(path, _location(err["loc"]) or "(top level)", _message(err, keys))
+            where = _location(err["loc"])
+            step = re.match(r"steps\[(\d+)\]", where)  # a reporter counts steps from 1
+            problems.add(path, where or "(top level)", (f"step {int(step[1]) + 1}: " if step else "") + _message(err, keys))
         return None
     except RecursionError:
         problems.add(path, "(top level)", "values nested too deeply")
         return None
+    ok = _check_steps(spec, path, problems) and ok
     return spec if ok else None
+
+
+def _check_steps(spec: MapSpec, path: Path, problems: Problems) -> bool:
+    """What a story step may refer to within its own definition: the map's layers, its zoom
+    range, its time control; feature ids are checked against the data (story.check_references)."""
+    before = len(problems)
+    layer_names = [ref.name for ref in spec.layers]
+    time_control = spec.time is not None and spec.time.control
+    for i, step in enumerate(spec.steps):
+        where, say = f"steps[{i}]", f"step {i + 1}: "
+        for name in step.layers or []:
+            if name not in layer_names:
+                close = difflib.get_close_matches(name, layer_names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f"; this map's layers: {', '.join(layer_names)}"
+                problems.add(path, f"{where}.layers", f"{say}{name!r} is not one of this map's layers{hint}")
+        if step.date is not None and not time_control:
+            problems.add(path, f"{where}.date", f"{say}a date needs a time control: add [time] control = true")
+        if step.zoom is not None and not spec.view.min_zoom <= step.zoom <= spec.view.max_zoom:
+            problems.add(path, f"{where}.zoom", f"{say}zoom {step.zoom} is outside the map's min_zoom..max_zoom "
+                                                 f"({spec.view.min_zoom}..{spec.view.max_zoom})")
+    for lang, text in spec.text.items():
+        if len(text.steps) > len(spec.steps):
+            problems.add(path, f"text.{lang}.steps", f"{len(text.steps)} translated steps but the map has {len(spec.steps)}")
+    return len(problems) == before
 
 
 def load_spec(path: Path, problems: Problems) -> MapSpec | None:
