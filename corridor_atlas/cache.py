@@ -251,7 +251,7 @@ def _base_from_stored(name: str, path: Path, value):
 
 def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], shown_layers: set[str],
                max_bounds, view_bounds, callout_geoms: dict, base_dir: Path | None, extent_box,
-               country_labels=(), time_bar: bool = False):
+               country_labels=(), time_bar: bool = False, rtl: bool = False):
     """placement.place_map, kept per exact inputs (the prepared features, the view, the
     callouts, their features' geometry, the water file and the package code).
 
@@ -262,7 +262,7 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
     from .placement import MapPlacement, place_map
 
     args = (map_id, spec_view, callouts, features, shown_layers, max_bounds, view_bounds, callout_geoms,
-            base_dir, extent_box, country_labels, time_bar)
+            base_dir, extent_box, country_labels, time_bar, rtl)  # rtl: a right-to-left page's layout (i18n.py)
     store = active()
     if store is None:
         return place_map(*args)
@@ -273,7 +273,7 @@ def placed_map(map_id: str, spec_view, callouts: list, features: list[dict], sho
                      max_bounds, view_bounds,
                      {at: _wkb_hex(g) for at, g in sorted(callout_geoms.items())},
                      file_sha(water) if water and water.is_file() else None,
-                     _wkb_hex(extent_box), list(country_labels), time_bar)
+                     _wkb_hex(extent_box), list(country_labels), time_bar, *([rtl] if rtl else []))
     except (TypeError, ValueError, OSError):
         return place_map(*args)  # something not plainly serialisable: do the work
     value = store.get("placement", key)

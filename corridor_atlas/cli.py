@@ -168,6 +168,14 @@ def main(argv: list[str] | None = None) -> int:
 
             options = {"asset_mode": "cdn" if args.cdn else "inline", "tiles": args.tiles, "png": args.png,
                        "workers": args.jobs or 1, "base_url": base_url}  # 1: no fork from a threaded server
+            if args.lang is not None:  # `serve --lang fa`: the pages in these languages too (i18n.py)
+                from .i18n import parse_langs
+
+                try:
+                    options["langs"] = parse_langs(args.lang)
+                except ValueError as exc:
+                    console.print(f"--lang: {exc}", markup=False)
+                    return EXIT_INVALID
             return serve.run(paths, args.out, args.maps[1:] or None, args.port, options, console)
         if args.maps[:1] == ["compare"]:
             from . import compare

@@ -25,6 +25,7 @@ RTL = frozenset({"fa", "ar", "he"})
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 UNREVIEWED = "corridor-atlas translation, unreviewed"
 FALLBACK_CLASS = "atlas-untranslated"
+SERVER_ONLY = ("desc_",)  # catalogue keys only the build uses (describe.py): not sent to the page
 
 
 def page_dir(lang: str) -> str:
@@ -112,7 +113,8 @@ class Translator:
         marks any other as English."""
         if self.lang == "en":
             return {}
-        return {k: v["text"] for k, v in sorted(catalogue(self.lang).items()) if k in catalogue("en")}
+        return {k: v["text"] for k, v in sorted(catalogue(self.lang).items())
+                if k in catalogue("en") and not k.startswith(SERVER_ONLY)}
 
 
 def fallback_html(english: str) -> Markup:
@@ -138,18 +140,50 @@ def load_names(root: Path) -> dict:
     return _names(str(path)) if path.is_file() else {"countries": {}, "features": {}}
 
 
+@lru_cache(maxsize=None)
+def numbering(lang: str) -> str:
+    """CLDR's default numbering system for the language: "arabext" (Persian digits) for fa;
+    "latn" for the others, ar included (CLDR 49 gives plain "ar" Latin digits)."""
+    from babel import Locale
+
+    return Locale.parse(lang).default_numbering_system
+
+
+def local_digits(text: str, lang: str) -> str:
+    """ASCII digits as the language writes them by CLDR's default numbering system. babel knows
+    the system's name but not its digits: those are Unicode's (unicodedata, by character name)."""
+    prefix = DIGIT_NAMES.get(numbering(lang))
+    if prefix is None:
+        return text
+    import unicodedata
+
+    return re.sub(r"[0-9]", lambda m: unicodedata.lookup(f"{prefix} {DIGIT_WORDS[int(m.group(0))]}"), text)
+
+
+DIGIT_NAMES = {"arabext": "EXTENDED ARABIC-INDIC DIGIT", "arab": "ARABIC-INDIC DIGIT"}  # CLDR system → Unicode names
+DIGIT_WORDS = ("ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE")
+
+
 def localised_date(value: str, lang: str) -> str:
-    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) in CLDR's format for the language."""
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) in CLDR's format and digits for the language."""
     from babel.dates import format_date, format_skeleton
 
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return format_date(datetime.date.fromisoformat(value), "long", locale=lang)
+            return local_digits(format_date(datetime.date.fromisoformat(value), "long", locale=lang), lang)
         if re.fullmatch(r"\d{4}-\d{2}", value):
-            return format_skeleton("yMMMM", datetime.date.fromisoformat(value + "-01"), locale=lang)
+            return local_digits(format_skeleton("yMMMM", datetime.date.fromisoformat(value + "-01"), locale=lang), lang)
     except ValueError:
         pass
-    return value
+    return local_digits(value, lang)
+
+
+def as_of(date: str, lang: str) -> str:
+    """The time control's "As of 22 August 2025" in the language (key time_as_of)."""
+    from .timeline import date_text
+
+    text = date_text(date) if lang == "en" else localised_date(date, lang)
+    return Translator(lang).text("time_as_of")[0].replace("{date}", text)
 
 
 def unit_patterns(lang: str) -> dict[str, str]:
@@ -160,25 +194,35 @@ def unit_patterns(lang: str) -> dict[str, str]:
             for unit, name in (("km", "kilometer"), ("m", "meter"))}
 
 
-def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, str], spec) -> dict:
+def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, str], spec, prepared=None) -> dict:
     """The page payload in `lang`: names from names.json (else English, `nameLang: "en"`),
-    dates in CLDR format, callouts from the definition's `[text.<lang>]`, and the UI strings."""
+    dates in CLDR format, callouts from the definition's `[text.<lang>]`, and the UI strings.
+    A right-to-left page's callouts and route labels are placed again for its layout
+    (`rtl_placement`), given the `prepared` map."""
     tr = Translator(lang)
     data = json.loads(json.dumps(data))  # a copy: the English payload is shared
     data["lang"], data["dir"] = lang, page_dir(lang)
     data["strings"] = tr.strings()
     data["units"] = unit_patterns(lang)
+    if data.get("locator"):
+        data["locator"]["label"] = tr.text("locator")[0]
+    data["numbering"] = numbering(lang)  # atlas.js formats numbers with it (Intl "-u-nu-"), as the dates here
+    if data.get("time") and lang != "en":  # the time control's dates as CLDR writes them (timeline.js falls back to Intl)
+        dates = sorted({*data["time"]["steps"], data["time"]["default"]})
+        data["time"]["dateText"] = {d: localised_date(d, lang) for d in dates}
     features = names.get("features", {})
     for layer in data["layers"]:
         for feature in layer["geojson"]["features"]:
             p = feature["properties"]
             entry = features.get(p.get("id"), {})
             named = entry.get("names", {}).get(lang)
-            if lang != "en":
-                if named:
-                    p["name"] = named["name"]
-                else:
-                    p["nameLang"] = "en"
+            english = entry.get("names", {}).get("en")  # a contested place's English label: both names (docs/names.md)
+            if named:
+                p["name"] = named["name"]
+            elif english:
+                p["name"] = english["name"]
+            if lang != "en" and not named:
+                p["nameLang"] = "en"
             contested = entry.get("contested")
             if contested:
                 p["contested"] = [{"usedBy": side["used_by"], "name": (side["names"].get(lang) or side["names"]["en"])["name"],
@@ -209,7 +253,40 @@ def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, 
     for label in data.get("seaLabels", []):
         label["nameLang"] = "en"
     data["title"] = spec_text(spec, lang).get("title") or data["title"]
+    if lang in RTL and prepared is not None and getattr(prepared, "placement_inputs", None):
+        rtl_placement(data, prepared, lang, names, country_iso)
     return data
+
+
+def rtl_placement(data: dict, prepared, lang: str, names: dict, country_iso: dict[str, str]) -> None:
+    """Place a right-to-left page's callouts and route labels as that page lays out: its
+    furniture mirrored, the legend's shift the other way (placement.place_map rtl=True), with
+    its own texts and names. The payload takes those places; the warnings join the map's
+    advice, naming the page's language."""
+    from .advice import Advice
+    from .cache import placed_map
+
+    (map_id, view, callouts, features, shown, max_bounds, view_bounds, geoms, base_dir, extent_box,
+     country_labels, time_bar) = prepared.placement_inputs
+    own = spec_text(prepared.spec, lang).get("callouts", {})
+    local_callouts = [c.model_copy(update={"text": own.get(c.at, c.text)}) for c in callouts]
+    named = names.get("features", {})
+
+    def local_name(p: dict) -> str:
+        entry = named.get(p.get("id"), {}).get("names", {}).get(lang)
+        return entry["name"] if entry else p["name"]
+
+    local_features = [dict(f, properties=dict(f["properties"], name=local_name(f["properties"]))) for f in features]
+    countries = names.get("countries", {})
+    local_countries = [dict(c, name=countries.get(country_iso.get(c["name"], ""), {}).get("names", {}).get(lang, {}).get("name", c["name"]))
+                       for c in country_labels]
+    placed = placed_map(map_id, view, local_callouts, local_features, shown, max_bounds, view_bounds, geoms, base_dir,
+                        extent_box, local_countries, time_bar, rtl=True)  # kept in the build cache, as the LTR placement
+    for callout, where in zip(data.get("callouts", []), placed.callouts):
+        callout.update({k: where[k] for k in ("lat", "lon", "direction", "layouts")})
+    spots = {r["id"]: r["layouts"] for r in placed.route_labels}
+    data["routeLabels"] = [dict(r, layouts=spots[r["id"]]) for r in data.get("routeLabels", []) if r["id"] in spots]
+    prepared.advice.extend(Advice(a.map_id, f"{a.subject} on the {lang} page (right to left)", a.message) for a in placed.advice)
 
 
 def spec_text(spec, lang: str) -> dict:
@@ -228,31 +305,89 @@ def page_text(spec, lang: str, field_name: str) -> Markup:
     return escape(local) if local else fallback_html(english)
 
 
+MAP_TEXT_FIELDS = ("title", "subtitle", "credit", "source_line")
+
+
+def _map_texts(root: Path) -> list[dict]:
+    """Every definition's English texts and its `[text.<lang>]` tables, read straight from the TOML."""
+    out = []
+    for path in sorted((Path(root) / "maps").glob("*.toml")):
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        english = [f for f in MAP_TEXT_FIELDS if raw.get(f)] + [f"callouts.{c.get('at')}" for c in raw.get("callouts", []) if isinstance(c, dict)]
+        english += [f"steps.{i}.{k}" for i, step in enumerate(raw.get("steps", [])) if isinstance(step, dict)
+                    for k in ("title", "text") if step.get(k)]  # a story's steps (story.py)
+        out.append({"english": english, "text": raw.get("text", {}) if isinstance(raw.get("text"), dict) else {}})
+    return out
+
+
+def _translated(field_name: str, table: dict, callouts: dict, steps: list) -> bool:
+    if field_name.startswith("callouts."):
+        return bool(callouts.get(field_name[9:]))
+    if field_name.startswith("steps."):
+        _, i, key = field_name.split(".")
+        return int(i) < len(steps) and isinstance(steps[int(i)], dict) and bool(steps[int(i)].get(key))
+    return bool(table.get(field_name))
+
+
+def _feature_ids(root: Path) -> list[str]:
+    """Every curated feature (routes, areas, places) of data/layers."""
+    ids = []
+    for path in sorted((Path(root) / "data" / "layers").glob("*.geojson")):
+        try:
+            ids += [f["properties"]["id"] for f in json.loads(path.read_text(encoding="utf-8"))["features"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return ids
+
+
 def coverage(langs=LANGUAGES, root: Path | None = None) -> list[dict]:
-    """Per language: UI strings translated (by source kind) and missing; names from names.json."""
+    """Per language: UI strings translated (by source kind) and missing; the maps' own texts
+    (`[text.<lang>]`: translated of all, and how many of those tables are unreviewed); place
+    and area names (names.json's entries); every curated feature's name (routes have none in
+    names.json yet); country names."""
     keys = set(catalogue("en"))
     names = load_names(root) if root else {"features": {}, "countries": {}}
+    maps = _map_texts(root) if root else []
+    feature_ids = _feature_ids(root) if root else []
     rows = []
     for lang in langs:
         entries = {k: v for k, v in catalogue(lang).items() if k in keys}
         cldr = sum(1 for v in entries.values() if str(v.get("source", "")).startswith("cldr"))
         own = sum(1 for v in entries.values() if v.get("source") == UNREVIEWED)
-        places = sum(1 for e in names.get("features", {}).values() if lang in e.get("names", {}))
+        named = {k for k, e in names.get("features", {}).items() if lang in e.get("names", {})}
         countries = sum(1 for e in names.get("countries", {}).values() if lang in e.get("names", {}))
+        texts_of = sum(len(m["english"]) for m in maps)
+        texts, unreviewed_maps = texts_of, 0
+        if lang != "en":
+            texts = 0
+            for m in maps:
+                table = m["text"].get(lang) if isinstance(m["text"].get(lang), dict) else {}
+                callouts = table.get("callouts", {}) if isinstance(table.get("callouts"), dict) else {}
+                steps = table.get("steps", []) if isinstance(table.get("steps"), list) else []
+                texts += sum(1 for f in m["english"] if _translated(f, table, callouts, steps))
+                unreviewed_maps += bool(table) and table.get("reviewed", True) is False
         rows.append({"lang": lang, "strings": len(keys), "cldr": cldr,
                      "unreviewed": 0 if lang == "en" else own, "missing": 0 if lang == "en" else len(keys) - len(entries),
-                     "places": places, "places_of": len(names.get("features", {})),
+                     "places": len(named), "places_of": len(names.get("features", {})),
+                     "features": sum(1 for i in feature_ids if i in named or lang == "en"), "features_of": len(feature_ids),
+                     "map_texts": texts, "map_texts_of": texts_of, "maps_unreviewed": unreviewed_maps, "maps": len(maps),
                      "countries": countries, "countries_of": len(names.get("countries", {}))})
     return rows
 
 
 def coverage_lines(root: Path) -> list[str]:
     lines = ["translation coverage (UI strings in locales/<lang>.toml: CLDR / own unreviewed / missing → English marked lang=en;"
-             " from CLDR at build time: language names, km/m, dates; names from data/names/names.json):"]
+             " from CLDR at build time: language names, km/m, dates; map texts: [text.<lang>] in maps/*.toml;"
+             " place and area names from data/names/names.json; features: every curated feature, routes included):"]
     for r in coverage(root=root):
         lines.append(f"  {r['lang']}: UI {r['strings'] - r['missing']}/{r['strings']} (cldr {r['cldr'] if r['lang'] != 'en' else '-'}, "
                      f"unreviewed {r['unreviewed']}, missing {r['missing']}); places {r['places']}/{r['places_of']}, "
-                     f"countries {r['countries']}/{r['countries_of']}")
+                     f"countries {r['countries']}/{r['countries_of']}; map texts {r['map_texts']}/{r['map_texts_of']} "
+                     f"({r['maps_unreviewed']} of {r['maps']} maps' tables unreviewed); "
+                     f"feature names {r['features']}/{r['features_of']}")
     return lines
 
 

@@ -85,6 +85,13 @@ SMALL = Screen("small", "343×320", 343, 320 - COMPACT_BAR_PX, (
 ), warn=False)
 SCREENS = (WIDE, COMPACT, PHONE, SMALL)
 
+
+def mirrored(screen: Screen) -> Screen:
+    """The screen of a right-to-left page (fa, ar, he): atlas.js/atlas.css put every piece of
+    furniture on the other side (title, legend, zoom and scale right; layers, credits, locator left)."""
+    return dataclasses.replace(screen, furniture=tuple((what, (screen.width - x1, y0, screen.width - x0, y1))
+                                                       for what, (x0, y0, x1, y1) in screen.furniture))
+
 # Text boxes, from atlas.css (12 px text, body line-height 1.4) and glyph widths measured in
 # Chromium on the built pages (Debian's fallback sans-serif): the widest average per character
 # of any label of each kind there, so an estimate is rarely smaller than the real box.
@@ -174,9 +181,10 @@ def _rebound(left: float, right: float) -> float:
     return max(0, math.ceil(left)) - max(0, math.floor(right))
 
 
-def default_view(screen: Screen, bounds, center, zoom, min_zoom: int, max_zoom: int, max_bounds) -> View:
+def default_view(screen: Screen, bounds, center, zoom, min_zoom: int, max_zoom: int, max_bounds, rtl: bool = False) -> View:
     """The view Leaflet shows first: fitBounds (zoom snapped down to a whole level) or
-    setView, clamped to the zoom range, the centre kept inside maxBounds (_limitCenter)."""
+    setView, clamped to the zoom range, the centre kept inside maxBounds (_limitCenter).
+    `rtl`: a right-to-left page, whose legend is on the right: the bounds move left of it."""
     if bounds:
         (south, west), (north, east) = bounds
         x0, y0 = world_px(west, north, 0)
@@ -187,7 +195,8 @@ def default_view(screen: Screen, bounds, center, zoom, min_zoom: int, max_zoom: 
         a, b = world_px(west, north, z), world_px(east, south, z)
         cx, cy = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
         if screen.width > COMPACT_MAX_PX:  # atlas.js clearOfTheLegend: the bounds move right of the legend
-            cx -= min(LEGEND_SHIFT_PX, max(0, math.floor((screen.width - (b[0] - a[0])) / 2)))
+            shift = min(LEGEND_SHIFT_PX, max(0, math.floor((screen.width - (b[0] - a[0])) / 2)))
+            cx += shift if rtl else -shift
     else:
         z = max(min_zoom, min(max_zoom, int(zoom)))
         cx, cy = world_px(center[1], center[0], z)
@@ -222,12 +231,25 @@ def callout_size(text: str, max_text_px: float = CALLOUT_MAX_TEXT_PX) -> tuple[f
     return width + 2 * CALLOUT_PAD[0], len(lines) * LINE_PX + 2 * CALLOUT_PAD[1]
 
 
+def _side_offset(side: str, w: float, h: float, gap: float) -> tuple[float, float]:
+    return {"center": (-w / 2, -h / 2), "top": (-w / 2, -gap - h), "bottom": (-w / 2, gap),
+            "left": (-gap - w, -h / 2), "right": (gap, -h / 2)}[side]
+
+
 def side_box(x: float, y: float, side: str, w: float, h: float, gap: float):
     """A label's box beside (x, y): 'center' on it, or on one side at `gap` px (as a Leaflet
     tooltip opened there in that direction)."""
-    dx, dy = {"center": (-w / 2, -h / 2), "top": (-w / 2, -gap - h), "bottom": (-w / 2, gap),
-              "left": (-gap - w, -h / 2), "right": (gap, -h / 2)}[side]
+    dx, dy = _side_offset(side, w, h, gap)
     return box(x + dx, y + dy, x + dx + w, y + dy + h)
+
+
+def side_boxes(options: list, w: float, h: float, gap: float) -> np.ndarray:
+    """side_box of every (…, point, side) option, made in one call (the same boxes: creating
+    thousands of candidate boxes one by one in Python was a tenth of a build)."""
+    offsets = np.array([_side_offset(side, w, h, gap) for *_, side in options], dtype=float).reshape(-1, 2)
+    x0 = np.array([point.x for _, point, _ in options], dtype=float) + offsets[:, 0]
+    y0 = np.array([point.y for _, point, _ in options], dtype=float) + offsets[:, 1]
+    return shapely.box(x0, y0, x0 + w, y0 + h)
 
 
 def callout_box(x: float, y: float, side: str, size: tuple[float, float]):
@@ -444,7 +466,7 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
     obs = obstacles(scene, at)
     options = [(distance, point, side) for distance, point in anchor_candidates(geom_px, frame) for side in SIDES]
     if options:
-        boxes = [callout_box(point.x, point.y, side, size) for _, point, side in options]
+        boxes = side_boxes(options, size[0], size[1], CALLOUT_GAP_PX)  # callout_box of each
         hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
         tie = np.array([30 * distance + (0 if side == preferred else 5) for distance, _, side in options])
         best = int(np.lexsort((soft + tie, hard))[0])
@@ -471,7 +493,7 @@ def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
                for side in ("top", "bottom", "right", "left")]
     if not options:
         return None
-    boxes = [side_box(point.x, point.y, side, w, h, 6) for _, point, side in options]
+    boxes = side_boxes(options, w, h, 6)
     hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
     soft = soft + 10 * np.array([distance for distance, _, _ in options])
     if not (hard == 0).any():
@@ -570,8 +592,9 @@ def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list
             continue
         clipped = shapely.make_valid(geom.intersection(extent_box).simplify(0.5 / degree_px))
         px = _without_specks(to_px(clipped, zoom))
-        if _whole_name(kind, geom):
-            out.append((_whole_name(kind, geom), px))  # one body, one name: no need to cut it
+        whole_name = _whole_name(kind, geom)
+        if whole_name:
+            out.append((whole_name, px))  # one body, one name: no need to cut it
             continue
         opened = px.buffer(-LINE_PX / 2, quad_segs=2).buffer(LINE_PX / 2, quad_segs=2).intersection(px)
         pieces = [g for g in shapely.get_parts(opened) if g.geom_type == "Polygon" and g.area > 0]
@@ -609,7 +632,8 @@ def _roomiest_spot(water_px, frame, w: float, h: float, avoid: list) -> tuple[fl
         fits[np.unique(shapely.STRtree(avoid).query(boxes, predicate="intersects")[0])] = False
     if not fits.any():
         return None
-    best = int(np.argmax(np.where(fits, shapely.distance(water_px.boundary, boxes), -1)))
+    fitting = np.flatnonzero(fits)  # the distance to the shore only where a box fits: most of the cost
+    best = int(fitting[np.argmax(shapely.distance(water_px.boundary, boxes[fitting]))])
     return float(xs[best]), float(ys[best])
 
 
@@ -622,8 +646,7 @@ def sea_labels(view: View, bodies: list, extent_box, min_zoom: int, max_zoom: in
     cx, cy = inner.centroid.x, inner.centroid.y
     avoid = [o.geom.buffer(KIND_REACH[o.kind]) if o.kind != "area" else o.geom for o in obstacles(scene, None) if o.hard]
     out = []
-    whole = {name: body for body in bodies if body[1].intersects(extent_box) and _whole_name(*body)
-             for name in [_whole_name(*body)]}
+    whole = {name: body for body in bodies if body[1].intersects(extent_box) and (name := _whole_name(*body))}
     for name, water_px in named_water(bodies, extent_box, view.zoom):
         w, h = len(name) * SEA_CHAR_PX, LINE_PX
         for zoom in range(view.zoom, max_zoom + 1 if name in whole else view.zoom + 1):
@@ -664,24 +687,25 @@ class MapPlacement:
 
 def place_map(map_id: str, spec_view, callouts: list, features: list[dict], shown_layers: set[str],
               max_bounds, view_bounds, callout_geoms: dict, base_dir: Path | None, extent_box,
-              country_labels=(), time_bar: bool = False) -> MapPlacement:
+              country_labels=(), time_bar: bool = False, rtl: bool = False) -> MapPlacement:
     """Callouts, route labels and sea labels for one map at both reference screens.
 
     `time_bar`: the map has a time control, which the compact layouts show as a bar under the
     title bar (timeline.css), so their map is that much shorter.
 
     `features`: the prepared GeoJSON features with a "layer" key; `callouts`: the spec's;
-    `callout_geoms`: id → lon/lat geometry of each callout's feature.
+    `callout_geoms`: id → lon/lat geometry of each callout's feature. `rtl`: placed as a
+    right-to-left page lays out (mirrored furniture, the legend's shift the other way).
     """
     advice: list[Advice] = []
     layouts: list[dict] = [{} for _ in callouts]
     route_layouts: dict[str, dict] = {}
     seas: list[dict] = []
-    for screen in SCREENS:
+    for screen in (tuple(mirrored(s) for s in SCREENS) if rtl else SCREENS):
         if time_bar and screen.width <= COMPACT_MAX_PX:
             screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX)
         view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
-                            spec_view.max_zoom, max_bounds)
+                            spec_view.max_zoom, max_bounds, rtl)
         scene = build_scene(view, features, shown_layers, country_labels)
         boxes = []
         for i, callout in enumerate(callouts):
@@ -698,7 +722,7 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
             advice.append(Advice(map_id, f"{len(hidden)} label(s) on a {screen.label} screen",
                                  "hidden by the page's declutter at the default view: "
                                  + _describe([f"{label['name']!r} (under {winner})" for label, winner in hidden], 8)))
-        if screen is WIDE:
+        if screen.name == WIDE.name:  # (a right-to-left page's wide screen is a mirrored copy)
             seas = sea_labels(view, water_polygons(base_dir), extent_box, spec_view.min_zoom, spec_view.max_zoom, scene)
         for fid, (name, _geom) in sorted(scene.lines.items()):
             spot = place_route_label(scene, fid, short_label(name))

@@ -17,7 +17,7 @@ from shapely.geometry import box
 
 from .basemap import drawn_land, land_extent, locator, seen_box
 from .cache import prepared_coverage
-from .describe import country_names, describe_map
+from .describe import country_names, describe_map, description_plan
 from .errors import Problems
 from .layers import BaseLayer, Feature, Layer
 from .cache import placed_map
@@ -26,7 +26,7 @@ from .codec import encode_polygons
 from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
 from .shared_track import line_offsets
 from .spec import MapSpec
-from .style import BORDER, FLOW_STATUSES, LAND, PLACE_MARKERS, area_style, legend_entries, line_style, style_key
+from .style import BORDER, FLOW_STATUSES, LAND, PLACE_MARKERS, area_style, area_style_key, legend_entries, line_style, style_key
 from .vocabulary import LINE_KINDS
 
 # Which labels win when they collide: lower first (lines and areas 0).
@@ -110,6 +110,9 @@ def validate_references(
     for i, label in enumerate(spec.labels):
         if label not in all_ids:
             problems.add(spec_path, f"labels[{i}]", f"no feature with id {label!r}{_did_you_mean(label, all_ids)}")
+    from .story import check_references as check_story  # story.py: what the steps highlight is drawn
+
+    check_story(spec, spec_path, layers, problems)
     if spec.uses_online_tiles:
         try:
             xyz.query_name(spec.basemap)
@@ -154,7 +157,7 @@ def _display_properties(feature: Feature, labelled: set[str]) -> dict:
     if p.kind in LINE_KINDS:
         out["style"] = style_key(p.kind, p.status)
     elif p.kind == "area":
-        out["style"] = f"area:{p.geometry_accuracy}"
+        out["style"] = area_style_key(p)
     else:
         out["marker"] = PLACE_MARKERS[p.place_type]["shape"]
     if p.label or p.id in labelled:
@@ -173,6 +176,13 @@ def _view_box(spec: MapSpec, features: list[Feature]) -> tuple[float, float, flo
     lat, lon = spec.view.center
     half = 360.0 / 2 ** spec.view.zoom * 2
     return lon - half, lat - half / 1.6, lon + half, lat + half / 1.6
+
+
+def _reach(spec: MapSpec, view: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The default view and every story step's bounds: the page keeps the map inside its extent
+    (maxBounds, the clipped basemap), so a step reaching past the default view must widen it."""
+    steps = [box(west, south, east, north) for step in spec.steps if step.bounds for (south, west), (north, east) in [step.bounds]]
+    return tuple(shapely.total_bounds([box(*view), *steps]).tolist())
 
 
 SCREEN_ASPECT = 2.0  # width / height of the widest screen a map is expected to fill
@@ -203,26 +213,14 @@ def choose_base(extent: Extent, base: dict[str, BaseLayer]) -> BaseLayer:
     return base["countries"]
 
 
-def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLayer], tiles_override: str | None = None) -> PreparedMap:
+def _basemap(spec: MapSpec, countries_layer: BaseLayer, base: dict[str, BaseLayer], extent: Extent,
+             view: tuple[float, float, float, float]) -> tuple[list[dict], list[str], list[dict], int]:
+    """The map's land: country labels, the attributions of the rings, the encoded countries, their vertices."""
     max_zoom = spec.view.max_zoom
-    labelled = set(spec.labels)
-    by_id = {f.id: f for layer in layers.values() for f in layer.features}
-
-    chosen: list[tuple] = []
-    for ref in spec.layers:
-        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref, layers, spec.layers)))
-    all_features = [f for _, _, feats in chosen for f in feats]
-
-    view = _view_box(spec, all_features)
-    extent = Extent.around(*widen_to_screen(view))
-    clip = box(extent.west, extent.south, extent.east, extent.north)
-
-    countries_layer = choose_base(extent, base)
     base_geoms = prepared_coverage([f.geometry for f in countries_layer.features],
                                    land_extent(extent, spec.view.min_zoom, max_zoom), max_zoom)  # cache.py: per region and zoom
     decimals = decimals_for_zoom(max_zoom)
     labels = []
-    vertices = 0
     # Every country with a real share of the default view gets a label, placed where the
     # reader looks (the pole of inaccessibility of its largest part inside the view, grown by
     # a tenth each side because a screen shows a little more than the declared bounds), not
@@ -242,7 +240,28 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     land, land_credits = drawn_land([(f.props.iso_a3, g) for f, g in zip(countries_layer.features, base_geoms)],
                                     base, extent, spec.view.min_zoom, max_zoom, decimals)
     countries = [{"iso_a3": iso, "q": encode_polygons(geom, decimals)} for iso, geom in land]
-    vertices += sum(vertex_count(geom) for _, geom in land)
+    return labels, land_credits, countries, sum(vertex_count(geom) for _, geom in land)
+
+
+def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLayer], tiles_override: str | None = None) -> PreparedMap:
+    max_zoom = spec.view.max_zoom
+    labelled = set(spec.labels)
+    by_id = {f.id: f for layer in layers.values() for f in layer.features}
+
+    chosen: list[tuple] = []
+    for ref in spec.layers:
+        chosen.append((ref, layers[ref.name], selected_features(layers[ref.name], ref, layers, spec.layers)))
+    all_features = [f for _, _, feats in chosen for f in feats]
+
+    view = _view_box(spec, all_features)
+    extent = Extent.around(*widen_to_screen(_reach(spec, view)))
+    clip = box(extent.west, extent.south, extent.east, extent.north)
+
+    countries_layer = choose_base(extent, base)
+    from .stage_times import stage  # where a build's time goes (CORRIDOR_ATLAS_TIMINGS=1)
+
+    with stage("prepare: basemap"):
+        labels, land_credits, countries, vertices = _basemap(spec, countries_layer, base, extent, view)
 
     styles: dict[str, dict] = {"__land": {"color": BORDER, "weight": 1, "fillColor": LAND, "fillOpacity": 1, "opacity": 1}}
     prepared_layers = []
@@ -257,7 +276,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
             props = _display_properties(feature, labelled)
             if "style" in props and props["style"] not in styles:
                 if feature.props.kind == "area":
-                    styles[props["style"]] = area_style(feature.props.geometry_accuracy)
+                    styles[props["style"]] = area_style(props["style"].removeprefix("area:"))
                 else:
                     styles[props["style"]] = line_style(feature.props.kind, feature.props.status).leaflet()
             out.append({"type": "Feature", "properties": props, "geometry": geojson_geometry(geom)})
@@ -271,13 +290,14 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
 
     shown_features = [by_id[f["properties"]["id"]] for pl in prepared_layers for f in pl.features]
     # callouts, route and sea labels placed where they cover nothing at the default view (placement.py)
-    placed = placed_map(spec.id, spec.view, spec.callouts,
-                       [dict(f, layer=pl.name) for pl in prepared_layers for f in pl.features],
-                       {pl.name for pl in prepared_layers if pl.shown}, extent.leaflet_bounds(),
-                       [[view[1], view[0]], [view[3], view[2]]] if spec.view.bounds else None,
-                       {c.at: by_id[c.at].geometry_on(countries_layer.name) for c in spec.callouts},
-                       countries_layer.path.parent, clip, country_labels=labels,
-                       time_bar=bool(spec.time and spec.time.control))
+    with stage("prepare: placement"):
+        placement_inputs = (spec.id, spec.view, spec.callouts,
+                            [dict(f, layer=pl.name) for pl in prepared_layers for f in pl.features],
+                            {pl.name for pl in prepared_layers if pl.shown}, extent.leaflet_bounds(),
+                            [[view[1], view[0]], [view[3], view[2]]] if spec.view.bounds else None,
+                            {c.at: by_id[c.at].geometry_on(countries_layer.name) for c in spec.callouts},
+                            countries_layer.path.parent, clip, labels, bool(spec.time and spec.time.control))
+        placed = placed_map(*placement_inputs)
 
     attributions = [countries_layer.attribution] + [a for a in land_credits if a != countries_layer.attribution]
     if any(f.props.kind == "place" for f in shown_features):
@@ -305,6 +325,8 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
         styles=styles,
         attributions=attributions,
         description=describe_map(spec, shown_features, country_names(base)),
+        description_plan=description_plan(spec, shown_features, country_names(base)),  # i18n: worded per page language
+        placement_inputs=placement_inputs,  # i18n.rtl_placement: placed again for right-to-left pages
         tiles=tiles,
         stats={"vertices": vertices, "features": len(shown_features)},
         labels={"routes": placed.route_labels, "seas": placed.sea_labels},

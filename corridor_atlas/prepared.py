@@ -41,3 +41,5 @@ class PreparedMap:
     advice: list = field(default_factory=list)  # advice.Advice: build warnings about this map
     land_bounds: list[list[float]] | None = None  # [[south, west], [north, east]]: how far the drawn land reaches
     locator: dict | None = None  # basemap.locator(): the inset showing where the map lies
+    description_plan: dict | None = None  # describe.description_plan(): the description's facts, worded per language
+    placement_inputs: tuple | None = None  # placement.place_map's arguments: right-to-left pages are placed again (i18n.py)

@@ -158,4 +158,75 @@ def test_check_reports_coverage_per_language(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     for lang in i18n.LANGUAGES:
-        assert re.search(rf"^  {lang}: UI \d+/\d+ .*places \d+/\d+", out, re.M), lang
+        assert re.search(rf"^  {lang}: UI \d+/\d+ .*places \d+/\d+, countries \d+/\d+; map texts \d+/\d+ "
+                         rf"\(\d+ of \d+ maps' tables unreviewed\); feature names \d+/\d+$", out, re.M), lang
+
+
+def test_description_and_time_control_in_the_page_language(lang_site):
+    """describe.py words the description in the page's language (names from names.json, the
+    English marked); the "As of" line and the control's dates are CLDR's, in CLDR's digits."""
+    html = (lang_site / "nakhchivan.fa.html").read_text(encoding="utf-8")
+    description = re.search(r'<p id="atlas-description" class="atlas-description">(.*?)</p>', html, re.S).group(1)
+    assert "شمار مسیرهای نقشه" in description and "lang=\"en\"" in description  # Persian prose, English names marked
+    assert re.search(r'<p class="atlas-asof" id="atlas-asof">وضعیت در [۰-۹]+ \S+ [۰-۹]{4}</p>', html)
+    data = payload(html)
+    assert data["numbering"] == "arabext" and data["time"]["dateText"]
+    assert not any(re.search(r"[0-9]", v) for v in data["time"]["dateText"].values())
+    assert {"time_as_of", "time_earlier", "time_later", "layers", "close_popup"} <= set(data["strings"])
+    assert not any(k.startswith("desc_") for k in data["strings"])  # the build's templates stay out of the page
+    english = (lang_site / "nakhchivan.html").read_text(encoding="utf-8")
+    assert '<p class="atlas-asof" id="atlas-asof">As of ' in english
+    ar = payload((lang_site / "nakhchivan.ar.html").read_text(encoding="utf-8"))
+    assert ar["numbering"] == "latn" and all(re.search(r"[0-9]", v) for v in ar["time"]["dateText"].values())
+
+
+def test_digits_follow_cldr_default_numbering():
+    """CLDR 49 (babel): Persian writes its own digits by default, Arabic (ar) Latin ones."""
+    assert i18n.numbering("fa") == "arabext" and i18n.numbering("ar") == "latn" and i18n.numbering("he") == "latn"
+    assert i18n.local_digits("2025-08", "fa") == "۲۰۲۵-۰۸" and i18n.local_digits("2025", "ar") == "2025"
+    assert i18n.localised_date("2025-08-22", "fa") == "۲۲ اوت ۲۰۲۵"
+
+
+def test_english_description_is_unchanged_by_the_templates():
+    """The English templates reproduce the prose describe.py wrote before it had languages."""
+    from corridor_atlas import describe
+
+    assert i18n.catalogue("en")["desc_route_proposed"]["text"] == "{name}, a proposed {kind}, would run {heading}"
+    assert describe.render_description({"places": {}, "countries": {}, "sentences": [{"t": "routes", "n": 2}]},
+                                       type("S", (), {"title": "T", "subtitle": "", "text": {}})())[0] == "T. The map shows 2 routes."
+
+
+def test_rtl_placement_mirrors_the_furniture_and_the_legend_shift():
+    from corridor_atlas import placement
+
+    wide = placement.mirrored(placement.WIDE)
+    legend = dict(wide.furniture)["the legend"]
+    assert legend == (1280 - 280, 198, 1280 - 10, 760)
+    bounds, max_bounds = [[38.55, 43.6], [41.0, 47.3]], [[30.0, 30.0], [50.0, 60.0]]
+    ltr = placement.default_view(placement.WIDE, bounds, None, None, 6, 9, max_bounds)
+    rtl = placement.default_view(wide, bounds, None, None, 6, 9, max_bounds, rtl=True)
+    assert ltr.zoom == rtl.zoom and rtl.left - ltr.left == 2 * placement.LEGEND_SHIFT_PX
+
+
+def test_rtl_pages_carry_their_own_placement(lang_site):
+    """fa/ar/he pages: callouts placed again for the mirrored layout with their own text."""
+    fa = payload((lang_site / "nakhchivan.fa.html").read_text(encoding="utf-8"))
+    en = payload((lang_site / "nakhchivan.html").read_text(encoding="utf-8"))
+    assert [c["at"] for c in fa["callouts"]] == [c["at"] for c in en["callouts"]]
+    assert all(set(c["layouts"]) == {"wide", "compact", "phone", "small"} for c in fa["callouts"])
+
+
+def test_serve_builds_the_languages_asked_for(project, tmp_path):
+    """`python build.py serve --lang fa`: the preview builds and serves the Persian pages too."""
+    import urllib.request
+
+    from corridor_atlas.serve import start
+
+    preview = start(project, tmp_path / "site", port=0, build_options={"workers": 1, "langs": ["fa"]}, report=lambda m: None)
+    try:
+        with urllib.request.urlopen(preview.url + "test-map.fa.html", timeout=10) as response:
+            assert b'<html lang="fa" dir="rtl">' in response.read()
+    finally:
+        preview.stop()
+    assert main(["serve", "--lang", "xx", "--port", "0", "--out", str(tmp_path / "never")]) == 2
+

@@ -26,7 +26,7 @@
       onAdd: function () {
         var root = L.DomUtil.create("div", "atlas-locator");
         root.setAttribute("role", "img");
-        root.setAttribute("aria-label", "Locator map: the red box shows where this view lies in the wider region");
+        root.setAttribute("aria-label", inset.label || "Locator map: the red box shows where this view lies in the wider region");  // i18n.py
         var svg = svgEl("svg", { width: inset.width, height: inset.height, viewBox: "0 0 " + inset.width + " " + inset.height, "aria-hidden": "true" });
         svg.appendChild(svgEl("rect", { "class": "atlas-locator-sea", width: inset.width, height: inset.height }));
         svg.appendChild(svgEl("path", { "class": "atlas-locator-land", d: inset.land, "fill-rule": "evenodd" }));
