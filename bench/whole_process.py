@@ -23,14 +23,22 @@ as GeoJson, on folium's default tiles); "naive folium, online tiles" is what mos
 users write: the layer files on folium's default OpenStreetMap tiles, no basemap file.
 
 Every timed run records the 1-minute load average just before it; the table gives the
-median, min and max time and the median load of each variant. The summary checks the
-targets of issue 15 (no-change ≤ 5% of cold, one-layer edit ≤ 40% of cold, cold ≤ 0.8×
-naive, whole process) and prints each as met or as the measured gap.
+median, min and max time and the median load of each variant. Builds of this checkout run
+with CORRIDOR_ATLAS_TIMINGS=1 (corridor_atlas/stage_times.py): the stage table gives, per
+variant, the median of each stage (the build process's wall time; the workers' stages summed
+over the pages). With --scales (default 10,100; --quick 10) the inputs are densified as
+bench/run.py does (``make_scaled_root``) in full copies of this checkout, so every scale
+builds the same pages (comparison pages included), and each is built cold in every round:
+the exponents log(time growth) / log(vertex growth) come from the medians. The summary
+checks the targets of issue 15 (no-change ≤ 5% of cold, one-layer edit ≤ 40% of cold, cold
+≤ 0.8× naive, build time at most linear in input vertices) and prints each as met or as
+the measured gap with its reason: the stages that make it.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -55,16 +63,54 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def _timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(seconds, 1-minute load average just before)."""
+class BuildFailed(RuntimeError):
+    """A timed command failed; the message holds its first lines of output."""
+
+
+STAGES: dict[str, list[dict[str, float]]] = {}  # variant -> per run {stage: seconds} (this checkout only)
+MAIN = "build"  # stage_times' name for the build process (the others are its pages, in workers)
+
+
+def _timed(cmd: list[str], cwd: Path, variant: str | None = None) -> tuple[float, float]:
+    """(seconds, 1-minute load average just before); with `variant`, the build's stage times
+    (stderr lines ``timing <process> <stage> <s>``) are kept in STAGES."""
     load = _load()
+    env = {**os.environ, "CORRIDOR_ATLAS_TIMINGS": "1"}
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started, load
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        problems = [line for line in done.stderr.splitlines() if line and not line.startswith(("timing ", "warning:"))]
+        raise BuildFailed(f"exit {done.returncode}: " + " | ".join(problems[:3]))
+    if variant:
+        STAGES.setdefault(variant, []).append(parse_stages(done.stderr, seconds))
+    return seconds, load
 
 
-def _build(tree: Path, *args: str) -> tuple[float, float]:
-    return _timed([sys.executable, "build.py", "--out", "site", *args], tree)
+def parse_stages(stderr: str, total: float) -> dict[str, float]:
+    """{stage: seconds}: the build process's own stages as they are, each worker stage summed
+    over pages (``pages: <stage>``), and ``startup, writing, rest``: the whole process less
+    the build process's stages (interpreter start, CLI imports, writing the site)."""
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        parts = line.split(" ")
+        if len(parts) < 4 or parts[0] != "timing":
+            continue
+        try:
+            seconds = float(parts[-1])
+        except ValueError:
+            continue
+        name = " ".join(parts[2:-1])
+        key = name if parts[1] == MAIN else f"pages: {name}"
+        out[key] = out.get(key, 0.0) + seconds
+    if out:
+        main = sum(v for k, v in out.items() if not k.startswith("pages: "))
+        out["startup, writing, rest"] = max(0.0, total - main)
+    return out
+
+
+def _build(tree: Path, *args: str, variant: str | None = None) -> tuple[float, float]:
+    return _timed([sys.executable, "build.py", "--out", "site", *args], tree, variant)
 
 
 def _toggle_edit(tree: Path) -> None:
@@ -112,38 +158,107 @@ def write_naive_scripts(tree: Path, work: Path) -> dict[str, Path]:
 
 
 def measure(tree: Path, times: dict[str, list[tuple[float, float]]], label: str, jobs_compare: bool) -> None:
-    def record(variant: str, result: tuple[float, float]) -> None:
-        times.setdefault(f"{label} {variant}", []).append(result)
+    def record(variant: str, *args: str) -> None:
+        name = f"{label} {variant}"
+        times.setdefault(name, []).append(_build(tree, *args, variant=name))
 
     _remove_site(tree, cache_too=True)
-    record("cold", _build(tree))
-    record("no-change", _build(tree))
+    record("cold")
+    record("no-change")
     _toggle_edit(tree)
-    record("one-layer edit", _build(tree))
+    record("one-layer edit")
     _remove_site(tree, cache_too=False)
-    record("empty folder, warm cache", _build(tree))
+    record("empty folder, warm cache")
     if jobs_compare:
         for jobs in ("1", "2"):
             _remove_site(tree, cache_too=True)
-            record(f"cold --jobs {jobs}", _build(tree, "--jobs", jobs))
+            record(f"cold --jobs {jobs}", "--jobs", jobs)
+
+
+def scale_label(factor: float) -> str:
+    return f"this cold, {factor:g}x input vertices"
+
+
+def make_scaled_trees(tree: Path, factors: list[float], work: Path) -> dict[float, tuple[Path, int]]:
+    """{factor: (a full copy of `tree` with its base and curated layers densified, input vertices)};
+    factor 1 is `tree` itself. Full copies, so every scale builds exactly the same pages."""
+    from run import input_vertices, make_scaled_root  # bench/run.py: the densification of its scale run
+
+    trees = {1.0: (tree, input_vertices(tree))}
+    for factor in factors:
+        dense = work / f"dense-{factor:g}"
+        make_scaled_root(tree, factor, dense)
+        target = work / f"scale-{factor:g}"
+        shutil.copytree(tree, target, ignore=IGNORE)
+        for sub in ("base", "layers"):
+            for path in (dense / "data" / sub).glob("*.geojson"):
+                shutil.copy(path, target / "data" / sub / path.name)
+        shutil.rmtree(dense)
+        trees[factor] = (target, input_vertices(target))
+    return trees
+
+
+def scaling(times: dict, trees: dict[float, tuple[Path, int]]) -> list[tuple[str, float, float, float, float]]:
+    """(step, its larger factor, vertex growth, time growth, exponent) between consecutive scales and from 1x to the largest."""
+    factors = sorted(trees)
+    cold = {f: median_s(times, "this cold" if f == 1.0 else scale_label(f)) for f in factors}
+    steps = list(zip(factors, factors[1:])) + ([(factors[0], factors[-1])] if len(factors) > 2 else [])
+    out = []
+    for a, b in steps:
+        vertex_growth, time_growth = trees[b][1] / trees[a][1], cold[b] / cold[a]
+        out.append((f"{a:g}x -> {b:g}x", b, vertex_growth, time_growth, math.log(time_growth) / math.log(vertex_growth)))
+    return out
+
+
+NAIVE_SKIPS = {  # stages of our cold build that the naive script has no counterpart for
+    "validate": "input validation and geographic rules",
+    "pages: prepare: basemap": "basemap clipping, simplification and land rings",
+    "pages: prepare: placement": "callout and label placement",
+    "pages: comparison page": "comparison pages",
+}
+
+
+def stage_medians(variant: str) -> dict[str, float]:
+    runs = STAGES.get(variant, [])
+    names = sorted({name for run in runs for name in run})
+    return {name: statistics.median(run.get(name, 0.0) for run in runs) for name in names}
+
+
+def gap_reason(variant: str, naive: bool = False) -> str:
+    """The stages that make a variant's time, largest first (for a naive comparison: the work naive does not do)."""
+    stages = stage_medians(variant)
+    if not stages:
+        return "no stage timings (a checkout without corridor_atlas/stage_times.py)"
+    if naive:
+        items = sorted(((stages.get(k, 0.0), what) for k, what in NAIVE_SKIPS.items()), reverse=True)
+        return "work naive folium does not do: " + ", ".join(f"{what} {s:.2f} s" for s, what in items if s >= 0.005) + \
+            f" (page stages summed over {'workers' if any(k.startswith('pages: ') for k in stages) else 'pages'})"
+    items = sorted(((s, k) for k, s in stages.items() if k != "pages: prepare"), reverse=True)[:3]
+    return "largest stages: " + ", ".join(f"{k} {s:.2f} s" for s, k in items)
 
 
 def median_s(times: dict, name: str) -> float:
     return statistics.median(t for t, _ in times[name])
 
 
-def summary(times: dict, labels: list[str], naive_names: list[str]) -> list[str]:
-    """One line per target and checkout: met, or the measured gap."""
+def summary(times: dict, labels: list[str], naive_names: list[str], scale_rows: list | None = None) -> list[str]:
+    """One line per target and checkout: met, or the measured gap and why."""
     lines = []
     for label in labels:
         cold = median_s(times, f"{label} cold")
         for target, (num, limit) in TARGETS.items():
             ratio = median_s(times, f"{label} {num}") / cold
-            lines.append(f"{label}: {target}: {ratio:.1%} -> " + ("met" if ratio <= limit else f"gap: {ratio / limit:.2f}x the target"))
+            lines.append(f"{label}: {target}: {ratio:.1%} -> " + ("met" if ratio <= limit else
+                         f"gap: {ratio / limit:.2f}x the target; {gap_reason(f'{label} {num}')}"))
         for naive in naive_names:
             ratio = cold / median_s(times, naive)
             lines.append(f"{label}: cold ≤ {NAIVE_TARGET:g}x {naive}: {ratio:.2f}x -> "
-                         + ("met" if ratio <= NAIVE_TARGET else f"gap: {ratio / NAIVE_TARGET:.2f}x the target"))
+                         + ("met" if ratio <= NAIVE_TARGET else
+                            f"gap: {ratio / NAIVE_TARGET:.2f}x the target; {gap_reason(f'{label} cold', naive=True)}"))
+    for step, factor, vertex_growth, time_growth, exponent in scale_rows or []:
+        lines.append(f"this: build time at most linear in input vertices, {step}: {vertex_growth:.1f}x vertices, "
+                     f"{time_growth:.2f}x time, exponent {exponent:.2f} -> " + ("met" if exponent <= 1 else
+                     f"gap: exponent {exponent:.2f} > 1; {gap_reason(scale_label(factor))}"))
     return lines
 
 
@@ -153,8 +268,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="3 rounds")
     parser.add_argument("--baseline", type=Path, help="another checkout to time alongside (e.g. git archive of the previous commit)")
     parser.add_argument("--jobs-compare", action="store_true", help="also cold builds with --jobs 1 and --jobs 2")
+    parser.add_argument("--scales", help="densification factors built cold every round (default 10,100; --quick: 10)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale builds")
     args = parser.parse_args(argv)
     runs = 3 if args.quick else args.runs
+    factors = [] if args.no_scale else [float(x) for x in (args.scales or ("10" if args.quick else "10,100")).split(",") if x.strip()]
     work = Path(tempfile.mkdtemp(prefix="corridor-bench-"))
     trees = {"this": work / "this"}
     shutil.copytree(REPO, trees["this"], ignore=IGNORE)
@@ -162,14 +280,25 @@ def main(argv: list[str] | None = None) -> None:
         trees["baseline"] = work / "baseline"
         shutil.copytree(args.baseline, trees["baseline"], ignore=IGNORE)
     naive = write_naive_scripts(trees["this"], work)
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cpus: {os.cpu_count()}, runs: {runs})")
+    scaled = make_scaled_trees(trees["this"], factors, work) if factors else {}
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cpus: {os.cpu_count()}, runs: {runs}, "
+          f"scales: {', '.join(f'{f:g}x' for f in sorted(scaled)) or 'none'})")
     times: dict[str, list[tuple[float, float]]] = {}
+    refused: dict[float, str] = {}  # scale factor -> why its build failed
     try:
         for _ in range(runs):
             for label, tree in trees.items():
                 measure(tree, times, label, args.jobs_compare and label == "this")
             for name, script in naive.items():
                 times.setdefault(name, []).append(_timed([sys.executable, str(script)], script.parent / "out"))
+            for factor, (tree, _) in sorted(scaled.items()):
+                if factor != 1.0 and factor not in refused:
+                    _remove_site(tree, cache_too=True)
+                    try:
+                        times.setdefault(scale_label(factor), []).append(_build(tree, variant=scale_label(factor)))
+                    except BuildFailed as exc:  # e.g. the input limits (corridor_atlas/limits.py) refuse the densified data
+                        refused[factor] = str(exc)
+                        times.pop(scale_label(factor), None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -178,9 +307,31 @@ def main(argv: list[str] | None = None) -> None:
         seconds = [t for t, _ in values]
         load = statistics.median(x for _, x in values)
         print(f"{name:42} {statistics.median(seconds):9.3f} {min(seconds):7.3f} {max(seconds):7.3f} {load:6.2f}  {len(values)}")
+    print_stages(["this cold", "this one-layer edit", "this no-change"] + [scale_label(f) for f in sorted(scaled) if f != 1.0])
+    for factor, why in sorted(refused.items()):
+        print(f"scale {factor:g}x: not built ({why})")
+    scaled = {f: v for f, v in scaled.items() if f not in refused}
+    scale_rows = scaling(times, scaled) if len(scaled) > 1 else []
+    if scale_rows:
+        print("scaling (cold builds, medians):")
+        for factor, (_, vertices) in sorted(scaled.items()):
+            print(f"  {factor:g}x: {vertices:,} input vertices, "
+                  f"{median_s(times, 'this cold' if factor == 1.0 else scale_label(factor)):.2f} s")
     print("targets (issue 15), medians:")
-    for line in summary(times, list(trees), list(naive)):
+    for line in summary(times, list(trees), list(naive), scale_rows):
         print("  " + line)
+
+
+def print_stages(variants: list[str]) -> None:
+    """Median seconds of each stage per variant (CORRIDOR_ATLAS_TIMINGS lines of this checkout's builds)."""
+    medians = {v: stage_medians(v) for v in variants if STAGES.get(v)}
+    if not medians:
+        return
+    names = sorted({n for m in medians.values() for n in m}, key=lambda n: (n.startswith("pages: "), n))
+    print("stages, median s (build process: wall time; pages: summed over the pages and the workers that did them)")
+    print(f"  {'stage':34}" + "".join(f" {v.removeprefix('this '):>22.22}" for v in medians))
+    for name in names:
+        print(f"  {name:34}" + "".join(f" {m.get(name, 0.0):22.3f}" for m in medians.values()))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -35,14 +36,36 @@ VALUE_OF = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
 def _flat(coords, scale: int) -> str:
-    """x0, y0, dx1, dy1, ...: grid steps from the previous vertex, as text (varint_text)."""
-    flat: list[int] = []
-    px = py = 0
-    for x, y, *_ in coords:
-        ix, iy = round(x * scale), round(y * scale)
-        flat += [ix - px, iy - py]
-        px, py = ix, iy
-    return varint_text(flat)
+    """x0, y0, dx1, dy1, ...: grid steps from the previous vertex, as text (varint_text).
+
+    With numpy, a ring at a time: np.rint rounds half to even on the same doubles as
+    Python's round, so the text is the same as a vertex-by-vertex loop gives."""
+    xy = np.asarray(coords, dtype=float)
+    if xy.size == 0:
+        return ""
+    steps = np.rint(xy[:, :2] * scale).astype(np.int64)
+    steps[1:] -= steps[:-1].copy()
+    return _varint_text_array(steps.ravel())
+
+
+_ALPHABET_CODES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+
+
+def _varint_text_array(values: np.ndarray) -> str:
+    """varint_text of an int64 array, all values at once."""
+    zigzag = np.where(values < 0, ~(values << 1), values << 1)
+    groups = [zigzag & 31]
+    rest = zigzag >> 5
+    while rest.any():
+        groups.append(rest & 31)
+        rest = rest >> 5
+    digits = np.stack(groups, axis=1)  # five bits a column, low bits first
+    count = np.ones(len(values), dtype=np.int64)
+    for k in range(1, digits.shape[1]):
+        count += (zigzag >> (5 * k)) > 0
+    column = np.arange(digits.shape[1])
+    digits = digits + 32 * (column < count[:, None] - 1)  # the continuation bit on all but a number's last
+    return _ALPHABET_CODES[digits[column < count[:, None]]].tobytes().decode("ascii")
 
 
 def _unflat(text: str, scale: int) -> list[list[float]]:
@@ -82,10 +105,97 @@ def text_varints(text: str) -> list[int]:
     return values
 
 
-def decode_polygons(encoded: list[list[list[int]]], decimals: int) -> dict:
-    """The inverse, as a GeoJSON MultiPolygon (the same algorithm atlas.js runs)."""
+def decode_polygons(encoded: list[list], decimals: int) -> dict:
+    """The inverse, as a GeoJSON MultiPolygon (the same algorithm atlas.js runs). A ring is its
+    text, or already [[lon, lat], ...] (what atlas.js leaves in atlas.data.countries: share_borders)."""
     scale = 10**decimals
-    return {"type": "MultiPolygon", "coordinates": [[_unflat(flat, scale) for flat in rings] for rings in encoded]}
+    return {"type": "MultiPolygon", "coordinates": [[_unflat(ring, scale) if isinstance(ring, str) else ring for ring in rings]
+                                                    for rings in encoded]}
+
+
+def _grid_points(text: str) -> list[tuple[int, int]]:
+    """A ring's text (_flat) → its vertices in grid steps."""
+    flat, x, y, points = text_varints(text), 0, 0, []
+    for i in range(0, len(flat), 2):
+        x += flat[i]
+        y += flat[i + 1]
+        points.append((x, y))
+    return points
+
+
+def share_borders(countries: list[dict]) -> tuple[list[dict], list[str]]:
+    """The basemap with each border written once (TopoJSON's arcs, without its quantisation).
+    Two neighbours' rings run along the same vertices (simplify.prepare_coverage simplifies them
+    as one coverage), so a ring is cut where the set of rings sharing its edges changes, each
+    piece is an arc stored once, and the neighbour cites it backwards. Returns ({"iso_a3", "a":
+    [[ring's arcs (ref_text) per ring] per polygon]}, arcs as _flat texts). Rings decode to
+    exactly their vertices (arcs joined, each next arc's first vertex dropped): atlas.js
+    (decodeCountries), unshare_borders."""
+    rings = [[_grid_points(text) for text in polygon] for c in countries for polygon in c["q"]]
+    owners: dict[tuple, set] = {}
+    for ring_id, ring in enumerate(r for polygon in rings for r in polygon):
+        for a, b in zip(ring, ring[1:]):
+            owners.setdefault((a, b) if a <= b else (b, a), set()).add(ring_id)
+    arcs: list[str] = []  # each arc's first vertex in steps from the previous arc's last: mostly (0, 0)
+    index: dict[tuple, int] = {}
+    last = [(0, 0)]
+
+    def arc_ref(points: list) -> int:
+        key = tuple(points)
+        if key in index:
+            return index[key]
+        if key[::-1] in index:
+            return ~index[key[::-1]]
+        index[key] = len(arcs)
+        arcs.append(varint_text([v for (x, y), (px, py) in zip(points, [last[0], *points]) for v in (x - px, y - py)]))
+        last[0] = points[-1]
+        return index[key]
+
+    owners = {edge: frozenset(ids) for edge, ids in owners.items()}
+
+    def pieces(ring: list) -> list[int]:
+        sharing = [owners[(a, b) if a <= b else (b, a)] for a, b in zip(ring, ring[1:])]
+        cuts = [0] + [i for i in range(1, len(sharing)) if sharing[i] != sharing[i - 1]] + [len(ring) - 1]
+        return [arc_ref(ring[start:end + 1]) for start, end in zip(cuts, cuts[1:])]
+
+    previous = [0]
+
+    def ref_text(refs: list[int]) -> str:
+        """A ring's arcs as text: per arc (index - the previous arc's index) * 2, plus 1 if backwards."""
+        steps = []
+        for ref in refs:
+            i, backwards = (ref, 0) if ref >= 0 else (~ref, 1)
+            steps.append((i - previous[0]) * 2 + backwards)
+            previous[0] = i
+        return varint_text(steps)
+
+    out, polygons = [], iter(rings)
+    for c in countries:
+        out.append({"iso_a3": c["iso_a3"], "a": [[ref_text(pieces(ring)) for ring in next(polygons)] for _ in c["q"]]})
+    return out, arcs
+
+
+def unshare_borders(countries: list[dict], arcs: list[str]) -> list[dict]:
+    """The inverse of share_borders: {"iso_a3", "q": ring texts} again."""
+    decoded, last = [], (0, 0)
+    for text in arcs:
+        flat = text_varints(text)
+        flat[:2] = [flat[0] + last[0], flat[1] + last[1]]
+        decoded.append(_grid_points(varint_text(flat)))
+        last = decoded[-1][-1]
+
+    previous = 0
+
+    def ring(text: str) -> str:
+        nonlocal previous
+        points: list = []
+        for step in text_varints(text):
+            previous += step >> 1
+            piece = decoded[previous][::-1] if step & 1 else decoded[previous]
+            points += piece[1:] if points else piece
+        return varint_text([v for (x, y), (px, py) in zip(points, [(0, 0), *points]) for v in (x - px, y - py)])
+
+    return [{"iso_a3": c["iso_a3"], "q": [[ring(refs) for refs in polygon] for polygon in c["a"]]} for c in countries]
 
 
 def encode_geometry(geometry: dict, decimals: int) -> dict:
@@ -141,9 +251,57 @@ def compact_layers(layers: list[dict], decimals: int) -> tuple[list[dict], list[
     return out, table
 
 
-def expand_layers(layers: list[dict], sources: list[dict], decimals: int) -> list[dict]:
-    """The inverse of compact_layers: plain GeoJSON layers, as atlas.js sees them after expandLayers."""
+def expand_layers(layers: list[dict], sources: list[dict], decimals: int, shared: list | None = None) -> list[dict]:
+    """The inverse of compact_layers (and of share_repeated with its table): plain GeoJSON layers, as
+    atlas.js sees them after expandLayers."""
     return [{**layer, "geojson": {**layer["geojson"], "features": [
         {**f, "geometry": decode_geometry(f["geometry"], decimals),
-         "properties": {**f["properties"], "sources": [sources[i] for i in f["properties"]["sources"]]}}
+         "properties": _unshared({**f["properties"], "sources": [sources[i] for i in f["properties"]["sources"]]}, shared or [])}
         for f in layer["geojson"]["features"]]}} for layer in layers]
+
+
+# Feature properties whose text several features may carry alike: written once when they do.
+SHARED_VALUES = ("note", "method", "operator", "sponsor", "trace")  # a string or an object: never a number
+SHARED_ITEMS = ("reported",)  # lists: each entry (a reported figure with its source) on its own
+
+
+def share_repeated(layers: list[dict]) -> tuple[list[dict], list]:
+    """(layers, table): a value of SHARED_VALUES, or an entry of SHARED_ITEMS, that two or more
+    features of the page carry is written once in the table and cited by index (a number, which
+    none of these values is otherwise); a value carried once stays where it is. Two routes that
+    share a pipeline's notes or a reported figure, or the bench's copies of every feature, pay
+    for the text once. atlas.js (expandLayers) restores it."""
+    def key(value) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    props = [f["properties"] for layer in layers for f in layer["geojson"]["features"]]
+    counts: dict[str, int] = {}
+    for p in props:
+        for value in [p[k] for k in SHARED_VALUES if k in p] + [v for k in SHARED_ITEMS for v in p.get(k) or []]:
+            counts[key(value)] = counts.get(key(value), 0) + 1
+    table: list = []
+    index: dict[str, int] = {}
+
+    def ref(value):
+        k = key(value)
+        if counts[k] < 2:
+            return value
+        if k not in index:
+            index[k] = len(table)
+            table.append(value)
+        return index[k]
+
+    def compact(p: dict) -> dict:
+        out = {k: ref(v) if k in SHARED_VALUES else v for k, v in p.items()}
+        out.update({k: [ref(v) for v in p[k]] for k in SHARED_ITEMS if isinstance(p.get(k), list)})
+        return out
+
+    return [{**layer, "geojson": {**layer["geojson"], "features": [{**f, "properties": compact(f["properties"])}
+                                                                   for f in layer["geojson"]["features"]]}}
+            for layer in layers], table
+
+
+def _unshared(p: dict, table: list) -> dict:
+    out = {k: table[v] if k in SHARED_VALUES and isinstance(v, int) else v for k, v in p.items()}
+    out.update({k: [table[v] if isinstance(v, int) else v for v in p[k]] for k in SHARED_ITEMS if isinstance(p.get(k), list)})
+    return out

@@ -22,7 +22,8 @@ from pathlib import Path
 CODE_DIR = Path(__file__).resolve().parent
 # Libraries whose code or assets end up in (or shape) the pages: a new version rebuilds.
 EMBEDDED_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet", "xstatic-leaflet-gesturehandling",
-                     "xyzservices", "shapely", "pyproj", "numpy", "babel")  # babel: CLDR dates, units, language names
+                     "xyzservices", "shapely", "pyproj", "numpy", "babel",  # babel: CLDR dates, units, language names
+                     "rjsmin", "rcssmin")  # the inlined scripts and styles, minified (assets.py)
 COMPARE_PREFIX = "compare/"  # manifest key of a comparison page (map ids never contain '/')
 
 

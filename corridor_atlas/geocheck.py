@@ -29,6 +29,7 @@ Every problem names the layer file and the feature: ``file: feature 'id': rule: 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,12 +154,54 @@ class Water:
         return [(self.bodies[i][0], shapely.clip_by_rect(self._body(i), *rect)) for i in sorted(hits)]
 
 
+#: The last water file parsed in this process: (path, sha256 of its bytes) -> (Water or None, its problems).
+#: The rules (geocheck) and the sea labels (placement) read the same file; a build parses it
+#: once before it forks its workers (pipeline.py), and they inherit it.
+_parsed: dict[tuple[str, str], tuple] = {}
+_MEMO_MAX_BYTES = 64 << 20
+
+
 def load_water(base_dir: Path, problems: Problems) -> Water | None:
     """data/base/water.geojson, or None with the reason recorded (missing, malformed)."""
     path = Path(base_dir) / WATER_FILE
     if not path.exists():
         problems.add(path, "", f"missing: the land and sea rules need it; regenerate it with python {WATER_SCRIPT}")
         return None
+    key = None
+    try:  # only a plain file of a sane size is hashed here; anything else is for the loader to refuse
+        if path.is_file() and path.stat().st_size <= _MEMO_MAX_BYTES:
+            key = (os.path.abspath(path), cache.file_sha(path))
+    except OSError:
+        pass
+    if key in _parsed:
+        water, found = _parsed[key]
+        problems.items.extend(found)
+        return water
+    found = Problems()
+    water = _parse_water(path, found)
+    problems.items.extend(found.items)
+    if key is not None:
+        _parsed.clear()
+        _parsed[key] = (water, found.items)
+    return water
+
+
+def preload_water(base: Mapping[str, BaseLayer], base_dir: Path) -> None:
+    """Parse the water file now if this build's rules will (no cache, or its verdict on the
+    file unknown): called before the workers fork, so their sea labels need not parse it again."""
+    store = cache.active()
+    water_path = Path(base_dir) / WATER_FILE
+    if water_path.is_file() and (store is None or store.get("water", _world_key(store, base, water_path)) is not True):
+        load_water(base_dir, Problems())
+
+
+def _world_key(store, base: Mapping[str, BaseLayer], water_path: Path) -> str:
+    """What every line's verdict depends on besides the line: the code, the border and water files."""
+    return cache.digest(store.code(), {name: cache.file_sha(layer.path) for name, layer in sorted(base.items())},
+                        cache.file_sha(water_path))
+
+
+def _parse_water(path: Path, problems: Problems) -> Water | None:
     before = len(problems)
     read = read_base_collection(path, problems)
     if read is None:
@@ -387,8 +430,7 @@ def check_geography_cached(layers: Mapping[str, Layer], base: Mapping[str, BaseL
     water_path = Path(base_dir) / WATER_FILE
     if store is None or "countries" not in base or not water_path.is_file():
         return check_geography(layers, base, load_water(base_dir, problems))
-    world = cache.digest(store.code(), {name: cache.file_sha(layer.path) for name, layer in sorted(base.items())},
-                         cache.file_sha(water_path))
+    world = _world_key(store, base, water_path)
     loaded: list[Water | None] = []
 
     def water() -> Water | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -99,13 +100,21 @@ def densify(line: BaseGeometry, step_km: float = DEFAULT_STEP_KM) -> BaseGeometr
     """
     if step_km <= 0:
         raise ValueError("step_km must be positive")
+    return _densified(shapely.to_wkb(line), float(step_km))
+
+
+@lru_cache(maxsize=1024)
+def _densified(wkb: bytes, step_km: float) -> BaseGeometry:
+    """densify, once per line and step in a process: the rules, the border choice and the
+    comparison measures densify the same route several times (geometries are immutable)."""
     out = []
-    for part in _lines(line):
+    for part in _lines(shapely.from_wkb(wkb)):
         coords = list(part.coords)
+        xy = np.asarray(coords, dtype=float)[:, :2]
+        dists = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])[2]  # every segment at once: the same numbers
         dense = [coords[0][:2]]
-        for (x1, y1, *_), (x2, y2, *_) in zip(coords, coords[1:]):
-            _, _, dist = GEOD.inv(x1, y1, x2, y2)
-            n = math.ceil(dist / 1000.0 / step_km) - 1
+        for (x1, y1, *_), (x2, y2, *_), dist in zip(coords, coords[1:], dists):
+            n = math.ceil(float(dist) / 1000.0 / step_km) - 1
             if n > 0:
                 dense.extend(GEOD.npts(x1, y1, x2, y2, n))
             dense.append((x2, y2))

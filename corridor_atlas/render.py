@@ -33,12 +33,13 @@ finally:
 from folium.template import Template  # noqa: E402
 from markupsafe import Markup, escape
 
-from . import assets, timeline
-from .codec import compact_layers
+from . import assets, story, timeline
+from .codec import compact_layers, share_borders, share_repeated
 from .prepared import PreparedMap
 from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
-from .i18n import Translator, language_name, localise_payload, page_dir, page_filename, page_text, spec_text
+from .describe import render_description
+from .i18n import Translator, as_of, language_name, localise_payload, page_dir, page_filename, page_text, spec_text
 from .style import COUNTRY_FILLS, LegendEntry, land_fill
 
 _counter = itertools.count()
@@ -214,7 +215,7 @@ PAGE_CHROME = Template(
 <h1>{{ title }}</h1>
 {%- if languages %}<nav class="atlas-languages" aria-label="{{ languages_label }}">{% for l in languages %}{% if l.current %}<span lang="{{ l.lang }}" aria-current="page">{{ l.name }}</span>{% else %}<a href="{{ l.href }}" hreflang="{{ l.lang }}" lang="{{ l.lang }}">{{ l.name }}</a>{% endif %}{% endfor %}</nav>{% endif %}
 {%- if subtitle %}<p class="atlas-subtitle">{{ subtitle }}</p>{% endif %}
-{%- if as_of %}<p class="atlas-asof" id="atlas-asof">As of {{ as_of }}</p>{% endif %}
+{%- if as_of %}<p class="atlas-asof" id="atlas-asof">{{ as_of }}</p>{% endif %}
 {%- if credit or source_line %}<p class="atlas-credit">{% if credit %}<span>{{ credit }}.</span>{% endif %}{% if source_line %} <span>{{ source_line }}</span>{% endif %}</p>{% endif %}
 </header>
 <details class="atlas-legend" open>
@@ -227,7 +228,7 @@ PAGE_CHROME = Template(
 </details>
 </div>
 <p id="atlas-description" class="atlas-description"{% if description_lang %} lang="{{ description_lang }}" dir="ltr"{% endif %}>{{ description }}</p>
-<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>{{ needs_javascript }} {% if description_lang %}<span lang="{{ description_lang }}" dir="ltr">{{ description }}</span>{% else %}{{ description }}{% endif %}</p></div></noscript>""",
+<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description_text }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>{{ needs_javascript }} {% if description_lang %}<span lang="{{ description_lang }}" dir="ltr">{{ description }}</span>{% else %}{{ description }}{% endif %}</p>{{ story_list }}</div></noscript>""",
     autoescape=True,
 )
 
@@ -239,6 +240,8 @@ def payload(prepared: PreparedMap) -> dict:
     layers, sources = compact_layers([{"name": layer.name, "title": layer.title, "shown": layer.shown,
                                        "geojson": {"type": "FeatureCollection", "features": layer.features}}
                                       for layer in prepared.layers], decimals_for_zoom(spec.view.max_zoom))
+    layers, shared = share_repeated(layers)
+    countries, arcs = share_borders(prepared.countries)
     return {
         "id": spec.id,
         "title": spec.title,
@@ -252,17 +255,20 @@ def payload(prepared: PreparedMap) -> dict:
             "landBounds": prepared.land_bounds,  # basemap.py: the land drawn reaches this far
         },
         "locator": prepared.locator,
-        "countries": prepared.countries,
+        "countries": countries,
+        "arcs": ",".join(arcs),  # codec.share_borders: each border once, cited by the countries on both sides
         "decimals": decimals_for_zoom(spec.view.max_zoom),
         "countryLabels": prepared.country_labels,
         "landFills": {c["iso_a3"]: land_fill(c["iso_a3"]) for c in prepared.countries if c["iso_a3"] in COUNTRY_FILLS},
         "layers": layers,
         "sources": sources,  # codec.compact_layers: each source once; features cite it by index
+        "shared": shared,  # codec.share_repeated: notes, figures and the like that features carry alike, once
         "callouts": prepared.callouts,
         "routeLabels": prepared.labels.get("routes", []),  # placement.py: per layout, clear of places
         "seaLabels": prepared.labels.get("seas", []),
         "styles": {**prepared.styles, **timeline.page_styles(time, features)},  # timeline.py: the lines' styles at other dates
         "time": time,
+        "story": story.page_payload(spec),  # story.py: the steps story.js walks through
         "attribution": prepared.attributions,
         "tiles": prepared.tiles,
     }
@@ -279,19 +285,25 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
     data = payload(prepared)
     features = [f["properties"] for layer in prepared.layers for f in layer.features]
     if names is not None or lang != "en":  # i18n.py: names, dates, callouts and UI strings in the page's language
-        data = localise_payload(data, lang, names or {}, country_iso or {}, spec)
+        data = localise_payload(data, lang, names or {}, country_iso or {}, spec, prepared)
+        data["story"] = story.page_payload(spec, lang)  # the steps' [[text.<lang>.steps]]
     tr = Translator(lang)  # the page's UI strings; English marked lang="en" where one is missing
     plain_title = spec_text(spec, lang).get("title") or spec.title  # <title> cannot mark a fallback
+    description, description_html = prepared.description, prepared.description  # describe.py: worded in the page's language
+    if prepared.description_plan and (lang != "en" or names):
+        description, description_html = render_description(prepared.description_plan, spec, lang, names or {})
     with deterministic_ids():
-        social = social_meta(spec, prepared.description, page_filename(spec.id, lang), base_url, png_name)
-        figure = AtlasFigure(title=plain_title, description=prepared.description, social_meta=social, lang=lang)
-        figure.header.add_child(branca.element.Element(assets.head_html(asset_mode)), name="assets")
+        social = social_meta(spec, description, page_filename(spec.id, lang), base_url, png_name)
+        figure = AtlasFigure(title=plain_title, description=description, social_meta=social, lang=lang)
+        uses = {"story": bool(spec.steps), "time": bool(data["time"]), "locator": bool(data["locator"])}  # only what the page runs
+        figure.header.add_child(branca.element.Element(assets.head_html(asset_mode, **uses)), name="assets")
         chrome = PAGE_CHROME.render(
             title=page_text(spec, lang, "title"),
             subtitle=page_text(spec, lang, "subtitle"),
             legend=legend_html(timeline.legend(prepared.legend, data["time"], features), tr),  # every style a date shows
-            description=prepared.description,
-            description_lang="en" if lang != "en" else None,  # describe.py writes English prose
+            description=description_html,
+            description_text=description,
+            description_lang="en" if lang != "en" and not prepared.description_plan else None,  # English prose only without a plan
             credit=page_text(spec, lang, "credit"),
             source_line=page_text(spec, lang, "source_line"),
             legend_heading=tr.html("legend"),
@@ -302,14 +314,15 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
             languages=[{"lang": code, "name": language_name(code), "href": page_filename(spec.id, code), "current": code == lang}
                        for code in languages or []] if len(languages or []) > 1 else [],
             languages_label=tr.text("languages")[0],
-            as_of=timeline.date_text(data["time"]["default"]) if data["time"] else "",  # the control's date, also without JS
+            as_of=as_of(data["time"]["default"], lang) if data["time"] else "",  # the control's date, also without JS
             download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
             png=png_name,
+            story_list=story.noscript_list(spec),  # without script the steps are a list under the picture
             png_width=PNG_WIDTH,
             png_height=PNG_HEIGHT,
         )
         figure.html.add_child(RawHTML(chrome), name="chrome")
-        figure.header.add_child(branca.element.Element(assets.atlas_script()), name="atlas-js")
+        figure.header.add_child(branca.element.Element(assets.atlas_script(**uses)), name="atlas-js")
         atlas_map = AtlasMap(
             aria_label=f"{tr.text('map')[0]}: {plain_title}",
             location=None,

@@ -35,3 +35,17 @@ def test_tenfold_root__ten_times_the_features_moved_with_their_waypoints(project
     town = next(f for f in copied if f["properties"]["id"] == "alpha-town-x3")
     assert town["geometry"]["coordinates"] == rail["geometry"]["coordinates"][0]  # the copied route meets its copied waypoint
     assert (tmp_path / "ten" / "maps" / "test-map.toml").read_text() == (project.maps / "test-map.toml").read_text()
+
+
+def test_whole_process_bench__starts_and_reads_stage_timings():
+    """bench/whole_process.py: its options, and the CORRIDOR_ATLAS_TIMINGS lines it reads (stage_times.py)."""
+    result = subprocess.run([sys.executable, "bench/whole_process.py", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for option in ("--runs", "--quick", "--baseline", "--jobs-compare", "--scales", "--no-scale"):
+        assert option in result.stdout
+    sys.path.insert(0, str(REPO / "bench"))
+    from whole_process import parse_stages
+
+    stages = parse_stages("timing map:a prepare: basemap 0.5\ntiming map:b prepare: basemap 0.25\n"
+                          "timing build validate 0.75\nwarning: not a timing line\n", 2.0)
+    assert stages == {"pages: prepare: basemap": 0.75, "validate": 0.75, "startup, writing, rest": 1.25}

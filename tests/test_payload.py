@@ -10,8 +10,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from corridor_atlas.codec import (ALPHABET, compact_layers, decode_geometry, encode_geometry, expand_layers, text_varints,
-                                  varint_text)
+from corridor_atlas.codec import (ALPHABET, compact_layers, decode_geometry, decode_polygons, encode_geometry, encode_polygons,
+                                  expand_layers, share_borders, share_repeated, text_varints, unshare_borders, varint_text)
 from corridor_atlas.pipeline import build_site, load_inputs
 from corridor_atlas.prepare import prepare_map
 from corridor_atlas.render import payload
@@ -72,6 +72,29 @@ def test_compact_layers__each_source_once_and_expand_restores_the_layers():
     assert [f["properties"]["sources"] for f in compacted[0]["geojson"]["features"]] == [[0], [0, 1], [1]]
     assert expand_layers(compacted, table, 1) == layers
     assert features[0]["properties"]["sources"] == [SOURCE]  # the input is not changed
+
+
+def test_share_borders__a_border_is_written_once_and_rings_decode_exactly():
+    west, east = shapely.box(40.0, 38.0, 41.0, 39.0), shapely.box(41.0, 38.0, 42.5, 39.0)  # they share x = 41
+    countries = [{"iso_a3": "AAA", "q": encode_polygons(west, 2)}, {"iso_a3": "BBB", "q": encode_polygons(east, 2)}]
+    shared, arcs = share_borders(countries)
+    assert unshare_borders(shared, arcs) == countries
+    assert all(set(arc) <= set(ALPHABET) for arc in arcs) and "," not in ALPHABET  # the page joins the arcs with ","
+    east_steps = text_varints(shared[1]["a"][0][0])
+    assert any(step & 1 for step in east_steps)  # the east ring cites the west ring's border, backwards
+    assert shapely.equals(shape(decode_polygons(unshare_borders(shared, arcs)[1]["q"], 2)), east)
+
+
+def test_share_repeated__a_value_two_features_carry_is_written_once():
+    figure = {"quantity": "length", "value": 1768, "unit": "km", "source": "https://example.org/btc"}
+    features = [{"type": "Feature", "geometry": None,
+                 "properties": {"id": f"f{i}", "sources": [], "note": note, "reported": [figure]}}
+                for i, note in enumerate(["Shared note.", "Shared note.", "Own note."])]
+    layers = [{"name": "l", "title": "L", "shown": True, "geojson": {"type": "FeatureCollection", "features": features}}]
+    compacted, table = share_repeated(layers)
+    assert table == ["Shared note.", figure]
+    assert [f["properties"]["note"] for f in compacted[0]["geojson"]["features"]] == [0, 0, "Own note."]
+    assert expand_layers(compacted, [], 1, table) == layers
 
 
 def test_page__lines_and_areas_decode_to_the_prepared_geometry_within_the_rounding(project, tmp_path):

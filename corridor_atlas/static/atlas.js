@@ -23,6 +23,7 @@
     PAGE.dir = data.dir || "ltr";
     PAGE.strings = PAGE.lang === "en" ? null : (data.strings || {});
     PAGE.units = data.units || null;
+    PAGE.numbering = data.numbering || "latn";  // CLDR's default digits for the language (i18n.numbering)
   }
   function translated(key) { return !!PAGE.strings && Object.prototype.hasOwnProperty.call(PAGE.strings, key); }
   /* Plain text, for attributes (title, aria-label): the translation, else the English. */
@@ -50,7 +51,15 @@
     span.setAttribute("dir", "auto");
     return span;
   }
-  function localNumber(value) { return Number(value).toLocaleString(PAGE.lang === "en" ? "en-GB" : PAGE.lang); }
+  /* An English page's integers grouped by hand, as en-GB writes them ("2,000"): the scale bar calls
+     this at start-up, and the first Intl call of a page costs 10-20 ms (ICU data). */
+  function localNumber(value) {
+    var n = Number(value);
+    if (PAGE.lang === "en" && Number.isSafeInteger(n)) return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return n.toLocaleString(PAGE.lang === "en" ? "en-GB" : PAGE.lang + "-u-nu-" + PAGE.numbering);
+  }
+  /* An attribute (aria-label, title) holding a name that fell back to English: the element says so. */
+  function markEnglish(node, lang) { if (node && lang === "en" && PAGE.lang !== "en") node.setAttribute("lang", "en"); }
   /* A date written by the build (CLDR pattern, Latin digits) in the digits the figures use. */
   function localDigits(text) { return PAGE.lang === "en" ? text : String(text).replace(/[0-9]/g, function (d) { return localNumber(+d); }); }
   /* The scale bar's "500 km" as CLDR writes it in the page's language (i18n.unit_patterns). */
@@ -94,7 +103,9 @@
     proposed: "proposed",
     missing: "missing link (not built)",
     idle: "idle",
-    defunct: "defunct / closed"
+    defunct: "defunct / closed",
+    held: "held at the date shown",
+    control_ended: "no longer held"
   };
   var ACCURACY_TEXT = {
     traced: "traced from open data",
@@ -126,7 +137,9 @@
     construction_started: "Construction started",
     opened: "Opened",
     suspended: "Suspended",
-    closed: "Closed"
+    closed: "Closed",
+    held_from: "Held from",
+    control_ended: "Control ended"
   };
 
   function popupContent(p) {
@@ -165,6 +178,14 @@
     });
     (p.reported || []).forEach(function (r) {
       var figure = el("bdi", "atlas-figure", localNumber(r.value) + " " + r.unit);  // isolated: "1,768 km" inside any text
+      var unitPattern = PAGE.lang !== "en" && PAGE.units && PAGE.units[r.unit];
+      if (unitPattern) {  // km as CLDR writes it ("۱٬۷۶۸ کیلومتر"): a run in the page's direction
+        figure.textContent = unitPattern.replace("{0}", localNumber(r.value));
+        if (PAGE.dir === "rtl") figure.classList.add("atlas-figure--rtl");
+      } else if (PAGE.lang !== "en") {  // a unit CLDR has no word for (barrels/day): the data's English, marked
+        figure.textContent = localNumber(r.value) + " ";
+        figure.appendChild(englishRun(r.unit));
+      }
       var span = el("span");
       span.appendChild(figure);
       var rest = (r.country ? " in " + r.country : "") + (r.note ? " (" + r.note + ")" : "");
@@ -244,30 +265,54 @@
     return coords;
   }
 
-  /* The basemap's countries (codec.encode_polygons) → GeoJSON. */
-  function decodeCountries(countries, decimals) {
-    var scale = Math.pow(10, decimals);
+  /* Inverse of codec.varint_text: the integers of a text. */
+  function textVarints(text) {
+    var values = [], v = 0, shift = 0;
+    for (var i = 0; i < text.length; i++) {
+      var b = VARINT_VALUE[text.charCodeAt(i)];
+      v |= (b & 31) << shift;
+      shift += 5;
+      if (b < 32) { values.push(v & 1 ? ~(v >>> 1) : v >>> 1); v = shift = 0; }
+    }
+    return values;
+  }
+
+  /* The basemap's countries (codec.share_borders: rings made of arcs, each border stored once)
+     → GeoJSON. Each country's rings, as [lon, lat] pairs, also replace its "a" in data.countries
+     ("q", which codec.decode_polygons reads). */
+  function decodeCountries(data) {
+    var scale = Math.pow(10, data.decimals), x = 0, y = 0, previous = 0;
+    var arcs = (data.arcs ? data.arcs.split(",") : []).map(function (text) {  // an arc starts in steps from the previous arc's end
+      var steps = textVarints(text), points = [];
+      for (var i = 0; i < steps.length; i += 2) { x += steps[i]; y += steps[i + 1]; points.push([x / scale, y / scale]); }
+      return points;
+    });
+    function ring(text) {  // per arc: (index - previous index) * 2, plus 1 when it runs backwards
+      var points = [];
+      textVarints(text).forEach(function (step) {
+        var arc = arcs[previous += step >> 1], i;
+        if (step & 1) for (i = arc.length - (points.length ? 2 : 1); i >= 0; i--) points.push(arc[i]);
+        else for (i = points.length ? 1 : 0; i < arc.length; i++) points.push(arc[i]);
+      });
+      return points;
+    }
     return {
       type: "FeatureCollection",
-      features: countries.map(function (c) {
-        return {
-          type: "Feature",
-          properties: { iso_a3: c.iso_a3 },
-          geometry: {
-            type: "MultiPolygon",
-            coordinates: c.q.map(function (rings) {
-              return rings.map(function (ring) { return unflatText(ring, scale); });
-            })
-          }
-        };
+      features: data.countries.map(function (c) {
+        c.q = c.a.map(function (rings) { return rings.map(ring); });
+        delete c.a;
+        return { type: "Feature", properties: { iso_a3: c.iso_a3 }, geometry: { type: "MultiPolygon", coordinates: c.q } };
       })
     };
   }
 
-  /* Inverse of codec.compact_layers, in place: encoded lines and areas back to GeoJSON
-     coordinates, source indices back to the {title, url} they point to in data.sources. */
+  /* Inverse of codec.compact_layers and codec.share_repeated, in place: encoded lines and areas
+     back to GeoJSON coordinates, source indices back to the {title, url} they point to in
+     data.sources, shared values (a number where a text or an object belongs) back from data.shared. */
+  var SHARED_VALUES = ["note", "method", "operator", "sponsor", "trace"];  // codec.SHARED_VALUES
   function expandLayers(data) {
-    var scale = Math.pow(10, data.decimals), sources = data.sources || [];
+    var scale = Math.pow(10, data.decimals), sources = data.sources || [], shared = data.shared || [];
+    function unshare(v) { return typeof v === "number" ? shared[v] : v; }
     function unflat(text) { return unflatText(text, scale); }
     data.layers.forEach(function (layer) {
       layer.geojson.features.forEach(function (f) {
@@ -278,6 +323,8 @@
           delete g.q;
         }
         if (p.sources) p.sources = p.sources.map(function (i) { return typeof i === "number" ? sources[i] : i; });
+        SHARED_VALUES.forEach(function (k) { if (typeof p[k] === "number") p[k] = shared[p[k]]; });
+        if (p.reported) p.reported = p.reported.map(unshare);  // codec.SHARED_ITEMS
       });
     });
   }
@@ -497,6 +544,8 @@
     var returnTo = null, openPopup = null;
     map.on("popupopen", function (e) {
       openPopup = e.popup;
+      var close = e.popup.getElement() && e.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.title = sayText("close_popup", "Close popup"); close.setAttribute("aria-label", sayText("close_popup", "Close popup")); }
       var active = document.activeElement;
       if (!active || !container.contains(active) || active === container) { returnTo = null; return; }
       returnTo = active;
@@ -535,6 +584,7 @@
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
       node.setAttribute("aria-label", layer.feature.properties.name);
+      markEnglish(node, layer.feature.properties.nameLang);
       node.classList.add("atlas-focusable");
       L.DomEvent.on(node, "keydown", function (e) {
         if (e.key !== "Enter" && e.key !== " ") return;
@@ -709,7 +759,7 @@
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
     }
     var landFills = data.landFills || {};
-    AtlasBasemap.hideSpecks(L.geoJSON(decodeCountries(data.countries, data.decimals), {
+    AtlasBasemap.hideSpecks(L.geoJSON(decodeCountries(data), {
       pane: "atlas-base",
       interactive: false,
       style: function (f) {
@@ -737,7 +787,9 @@
       var group = L.geoJSON(layer.geojson, {
         style: function (f) { return withOffset(data.styles[f.properties.style], f.properties); },
         pointToLayer: function (f, latlng) {
-          return L.marker(latlng, { icon: markerIcon(f.properties), keyboard: true, title: f.properties.name, alt: f.properties.name });
+          var marker = L.marker(latlng, { icon: markerIcon(f.properties), keyboard: true, title: f.properties.name, alt: f.properties.name });
+          marker.on("add", function () { markEnglish(marker.getElement(), f.properties.nameLang); });
+          return marker;
         },
         onEachFeature: function (f, featureLayer) {
           counts[layer.name] += 1;
@@ -791,8 +843,12 @@
     var control = L.control.layers(null, null, { position: "topright" });
     overlays.forEach(function (entry) { control.addOverlay(entry[0], entry[1]); });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
-    data.attribution.forEach(function (a) { map.attributionControl.addAttribution(escapeHtml(a)); });
+    data.attribution.forEach(function (a) {  // licence credits, as their sources word them: English, marked
+      map.attributionControl.addAttribution(PAGE.lang === "en" ? escapeHtml(a) : '<span lang="en" dir="ltr">' + escapeHtml(a) + "</span>");
+    });
     responsiveLayout(map, control);
+    var layersToggle = control.getContainer() && control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (layersToggle) { layersToggle.title = sayText("layers", "Layers"); layersToggle.setAttribute("aria-label", sayText("layers", "Layers")); }
     keyboardAccess(map);
 
     /* The definition's zoom range and the basemap's extent are hard limits: the reader (and a
@@ -814,17 +870,20 @@
       // Leaflet's setView clamps the zoom to [minZoom, maxZoom] and the centre into maxBounds
       map.setView([permalink.lat, permalink.lon], permalink.zoom, { animate: false });
     } else if (v.bounds) {
-      map.fitBounds(v.bounds);
-      clearOfTheLegend(map, v.bounds);
+      var start = viewClearOfTheLegend(map, v.bounds);
+      map.setView(start.center, start.zoom);
     } else {
       map.setView(v.center, v.zoom);
     }
-    function writePermalink() {
+    function permalinkHash() {
       var visible = Object.keys(layers).filter(function (name) { return map.hasLayer(layers[name]); });
       var c = map.getCenter();
-      var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",") + (timeControl ? "/" + timeControl.date() : "");
-      if (window.history && window.history.replaceState) window.history.replaceState(null, "", hash);
+      return "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4) + "/" + visible.map(encodeURIComponent).join(",") + (timeControl ? "/" + timeControl.date() : "");
+    }
+    function writePermalink() {
       lastPermalink = Date.now();
+      if (story && story.ownsHash()) return;  // story.js: #step=N stands while the map shows that step
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", permalinkHash());
     }
     /* While the map moves (inertia, keyboard, wheel zoom) the hash is written at most every
        PERMALINK_MS, the last view always; a layer toggle is written at once. */
@@ -837,6 +896,9 @@
     map.on("moveend", throttledPermalink);
     map.on("overlayadd overlayremove", writePermalink);
     if (permalink) writePermalink();  // a clamped permalink shows the view actually drawn
+    /* Story mode (story.js): a #step=N link opens that step; the steps' panel drives the map. */
+    var story = data.story && window.AtlasStory ? AtlasStory.add(map, data, { layers: layers, time: timeControl, permalinkHash: permalinkHash,
+                                                                             attach: function (s) { story = s; } }) : null;
 
     var legend = document.querySelector(".atlas-legend");
     if (legend) window.addEventListener("beforeprint", function () { legend.setAttribute("open", ""); });
@@ -892,20 +954,26 @@
     map.on("zoomend overlayadd overlayremove", declutter);
     declutter();
 
-    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl };
+    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl, story: story };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 
   /* On a wide page the open legend covers the map's left edge: the default view moves the
      bounds right, by half the legend's width at most and only as far as the room on their
-     right allows (the zoom is unchanged). placement.py's default_view does the same. */
+     right allows (the zoom is unchanged). placement.py's default_view does the same.
+     Worked out before the first setView (fitBounds, then the same pan as Leaflet's panBy
+     would make, to the same float), so the map is drawn once, not drawn and then panned. */
   var LEGEND_SHIFT_PX = 140;
-  function clearOfTheLegend(map, bounds) {
-    if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) return;
-    var b = L.latLngBounds(bounds), z = map.getZoom();
+  function viewClearOfTheLegend(map, bounds) {
+    var b = L.latLngBounds(bounds), fit = map._getBoundsCenterZoom(b, {}), z = map._limitZoom(fit.zoom);
+    var center = map._limitCenter(L.latLng(fit.center), z, map.options.maxBounds);  // where fitBounds puts it
+    if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) return { center: center, zoom: z };
     var width = map.project(b.getNorthEast(), z).x - map.project(b.getSouthWest(), z).x;
     var shift = Math.min(LEGEND_SHIFT_PX, Math.max(0, Math.floor((map.getSize().x - width) / 2)));
-    if (shift > 0) map.panBy([PAGE.dir === "rtl" ? shift : -shift, 0], { animate: false });  // rtl: the legend is on the right
+    if (shift <= 0) return { center: center, zoom: z };
+    var half = map.getSize()._divideBy(2), origin = map.project(center, z)._subtract(half)._round();  // Leaflet's pixel origin
+    var offset = L.point(PAGE.dir === "rtl" ? shift : -shift, 0);  // rtl: the legend is on the right
+    return { center: map.unproject(origin.add(half).add(offset), z), zoom: z };
   }
 
   /* The time control (timeline.js) on maps whose definition asks for one ([time] control). */
