@@ -293,7 +293,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
     if prepared.description_plan and (lang != "en" or names):
         description, description_html = render_description(prepared.description_plan, spec, lang, names or {})
     with deterministic_ids():
-        social = social_meta(spec, description, page_filename(spec.id, lang), base_url, png_name)
+        social = social_meta(spec, description, page_filename(spec.id, lang), base_url, png_name, plain_title)
         figure = AtlasFigure(title=plain_title, description=description, social_meta=social, lang=lang)
         uses = {"story": bool(spec.steps), "time": bool(data["time"]), "locator": bool(data["locator"])}  # only what the page runs
         figure.header.add_child(branca.element.Element(assets.head_html(asset_mode, **uses)), name="assets")

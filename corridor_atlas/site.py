@@ -67,10 +67,12 @@ def card_text(text: str) -> str:
     return text[:CARD_TEXT_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def social_meta(spec: MapSpec, description: str, filename: str, base_url: str | None, png_name: str | None) -> Markup:
-    """Open Graph and Twitter card tags for a map page. og:url and og:image need absolute URLs,
-    so without a base URL they are left out; without a PNG the card is a plain summary."""
-    tags = [("og:type", "website"), ("og:title", spec.title), ("og:description", card_text(description))]
+def social_meta(spec: MapSpec, description: str, filename: str, base_url: str | None, png_name: str | None,
+                title: str | None = None) -> Markup:
+    """Open Graph and Twitter card tags for a map page (`title`: the page's own, translated).
+    og:url and og:image need absolute URLs, so without a base URL they are left out; without a
+    PNG the card is a plain summary."""
+    tags = [("og:type", "website"), ("og:title", title or spec.title), ("og:description", card_text(description))]
     if base_url:
         tags.append(("og:url", page_url(filename, base_url)))
     image = page_url(png_name, base_url) if base_url and png_name else None

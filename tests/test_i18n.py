@@ -120,6 +120,7 @@ def test_definition_text_per_language_and_marked_fallbacks(tmp_path):
     build_site(paths, out)
     html = (out / "test-map.fa.html").read_text(encoding="utf-8")
     assert "<h1>نقشهٔ آزمایشی</h1>" in html and "<title>نقشهٔ آزمایشی</title>" in html
+    assert '<meta property="og:title" content="نقشهٔ آزمایشی">' in html  # the social card in the page's language
     assert '<p class="atlas-subtitle"><span lang="en" dir="ltr" class="atlas-untranslated">Two squares</span></p>' in html
     data = payload(html)
     assert data["callouts"][0]["textLang"] == "en"  # no [text.fa] callout: the English, marked
