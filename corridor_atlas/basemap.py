@@ -8,6 +8,11 @@ The rings are cut from Natural Earth (countries.geojson in the region, world.geo
 beyond it) and joined to the map's own basemap country by country, so no clip edge is
 ever stroked as a border.
 
+A story (a map with steps) is read at the zooms its steps fly to, not zoomed to max_zoom
+everywhere: its basemap is simplified region by region, each part to one pixel at the deepest
+zoom the default view or a step shows it at on the design screen (story_tiers,
+tiered_coverage), so the Indian Ocean leg weighs what the corridor-wide step shows of it.
+
 Also the locator inset: the map's place in the wider region, as SVG path data.
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
 import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
@@ -99,6 +105,99 @@ def land_extent(extent: Extent, min_zoom: int, max_zoom: int) -> Extent:
     return _grown(extent, _overlap(rings[-1][0])) if rings else extent
 
 
+# --- detail by region: a story's steps --------------------------------------------------
+
+# The story panel (story.css: 330 px and its margin) floats over one side of a wide screen and
+# story.js shifts the step's bounds into the part it leaves free: the screen may reach this
+# much farther on either side than a centred view would.
+STORY_PANEL_PX = 354
+
+
+def fit_zoom(bounds: Extent, min_zoom: int, max_zoom: int, screen: tuple[int, int] = DESIGN_SCREEN) -> int:
+    """The zoom Leaflet's fitBounds gives `bounds` on `screen` (getBoundsZoom, zoomSnap 1),
+    without the story panel's padding, which can only lower it."""
+    width_rad = math.radians(bounds.east - bounds.west)
+    height_rad = _y(bounds.north) - _y(bounds.south)
+    world_px = min(screen[0] * 2 * math.pi / width_rad, screen[1] * 2 * math.pi / height_rad)
+    zoom = math.floor(round(math.log2(world_px / TILE_SIZE) * 100) / 100)  # Leaflet rounds to 1/100 first
+    return max(min_zoom, min(max_zoom, zoom))
+
+
+def screen_box(bounds: Extent, zoom: int, screen: tuple[int, int] = DESIGN_SCREEN) -> Extent:
+    """All a `screen` can show with `bounds` fitted at `zoom`: centred on them, shifted by the
+    story panel either way."""
+    world_px = TILE_SIZE * 2**zoom
+    half_x = (screen[0] / 2 + STORY_PANEL_PX / 2 + MARGIN_PX) / world_px * 360
+    half_y = (screen[1] / 2 + MARGIN_PX) / world_px * 2 * math.pi
+    cx, cy = (bounds.west + bounds.east) / 2, (_y(bounds.south) + _y(bounds.north)) / 2
+    return Extent(max(min(bounds.west, cx - half_x), -180.0), _lat(max(min(_y(bounds.south), cy - half_y), _y(-MAX_LAT))),
+                  min(max(bounds.east, cx + half_x), 180.0), _lat(min(max(_y(bounds.north), cy + half_y), _y(MAX_LAT))))
+
+
+def story_tiers(views: list[tuple[Extent, int | None]], land: Extent, min_zoom: int, max_zoom: int) -> list[tuple[int, BaseGeometry]]:
+    """(zoom, region) from the deepest zoom out: the parts of `land` a story shows at that zoom
+    and no deeper. `views`: the default view and every step, as bounds fitted on the design
+    screen (zoom None) or a centre (a point) at its zoom; what none shows gets the coarsest zoom."""
+    seen: dict[int, list[BaseGeometry]] = defaultdict(list)
+    for bounds, given in views:
+        zoom = fit_zoom(bounds, min_zoom, max_zoom) if given is None else max(min_zoom, min(max_zoom, given))
+        seen[zoom].append(screen_box(bounds, zoom).polygon)
+    zooms = sorted(seen, reverse=True)
+    tiers, covered = [], None
+    for zoom in zooms[:-1]:
+        region = shapely.union_all(seen[zoom] + ([covered] if covered is not None else [])).intersection(land.polygon)
+        tiers.append((zoom, region if covered is None else region.difference(covered)))
+        covered = region
+    tiers.append((zooms[-1], land.polygon if covered is None else land.polygon.difference(covered)))
+    return [(zoom, region) for zoom, region in tiers if not region.is_empty]
+
+
+def tiered_coverage(geometries: list[BaseGeometry], tiers: list[tuple[int, BaseGeometry]], decimals: int) -> list[BaseGeometry | None]:
+    """Each polygon simplified for the zoom of every tier region it reaches, the pieces joined.
+
+    Each tier's coverage is simplified whole (cache.prepared_coverage: neighbours keep one
+    shared edge) and cut by the tier's region. The edges of all the pieces are then noded
+    once, together, on the map's grid, and the faces they enclose given back to the polygon
+    whose piece holds them: rounding one polygon at a time would bend its border where only
+    it has a vertex nearby and open a hairline gap beside its neighbour. So two neighbours
+    always meet exactly; where the detail changes, a border may step along the cut by a
+    pixel of the coarser tier."""
+    grid = 10.0**-decimals
+    owners, pieces = [], []
+    for zoom, region in tiers:
+        # clipped a few pixels wide of the region: the simplifier moves the clip's own corners
+        simplified = prepared_coverage(geometries, _grown(Extent(*region.bounds), 4 * degrees_per_pixel(zoom)), zoom)
+        for i, geom in enumerate(simplified):
+            if geom is not None and geom.intersects(region):
+                # on the map's grid: a tier's polygons carry their own, coarser one, which the cut would keep
+                polygons = [p for p in shapely.get_parts(shapely.intersection(geom, region, grid_size=grid)) if p.geom_type == "Polygon"]
+                if polygons:  # the cut may leave lines and points where a border runs along it
+                    owners.append(i)
+                    pieces.append(shapely.multipolygons(polygons))
+    out: list[BaseGeometry | None] = [None] * len(geometries)
+    if not pieces:
+        return out
+    edges = shapely.union_all(shapely.boundary(np.asarray(pieces, dtype=object)), grid_size=grid)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
+    tree = shapely.STRtree(pieces)
+    spots = shapely.point_on_surface(faces)
+    owner_of: dict[int, int] = {}
+    for face, piece in sorted(zip(*tree.query(spots, predicate="within").tolist())):
+        owner_of.setdefault(face, owners[piece])
+    for face in (f for f in range(len(faces)) if f not in owner_of):  # a float hairline between two pieces
+        near = tree.query(spots[face], predicate="dwithin", distance=grid)
+        if len(near):
+            owner_of[face] = owners[int(min(near))]
+    by_owner: dict[int, list[BaseGeometry]] = defaultdict(list)
+    for face, owner in sorted(owner_of.items()):
+        by_owner[owner].append(faces[face])
+    for owner, parts in by_owner.items():
+        merged = shapely.coverage_union_all(parts)
+        polygons = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon"]
+        out[owner] = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+    return out
+
+
 def _without_small_holes(geom: BaseGeometry, min_area: float) -> BaseGeometry:
     """Lakes and river slivers below `min_area` filled: at the map's deepest zoom they would be a dot."""
     parts = []
@@ -121,10 +220,12 @@ def _cut(features: list[tuple[str, BaseGeometry]], clip: Extent, zoom: int, hole
 
 
 def drawn_land(detail: list[tuple[str, BaseGeometry | None]], base: dict[str, BaseLayer], extent: Extent,
-               min_zoom: int, max_zoom: int, decimals: int) -> tuple[list[tuple[str, BaseGeometry]], list[str]]:
+               min_zoom: int, max_zoom: int, decimals: int,
+               tiers: list[tuple[int, BaseGeometry]] | None = None) -> tuple[list[tuple[str, BaseGeometry]], list[str]]:
     """Each country's land as drawn: its detailed polygon (clipped to `land_extent`) joined with
     world.geojson where the extent leaves the region, and with the rings around the extent;
-    and the attributions of the files the rings were cut from."""
+    and the attributions of the files the rings were cut from. `tiers` (story_tiers): world.geojson
+    is cut tier by tier too, each at its own zoom."""
     sources = [layer for name in SURROUND_FILES if (layer := base.get(name)) is not None]
     features = [(f.props.iso_a3, f.geometry) for layer in sources for f in layer.features]
     pieces: dict[str, list[BaseGeometry]] = defaultdict(list)
@@ -134,7 +235,11 @@ def drawn_land(detail: list[tuple[str, BaseGeometry | None]], base: dict[str, Ba
     cuts = []
     if "world" in base:  # the extent may leave the region the detailed basemaps cover
         world = [(f.props.iso_a3, f.geometry) for f in base["world"].features]
-        cuts += _cut(world, land_extent(extent, min_zoom, max_zoom), max_zoom - WORLD_COARSENING, None)
+        if tiers is None:
+            cuts += _cut(world, land_extent(extent, min_zoom, max_zoom), max_zoom - WORLD_COARSENING, None)
+        else:
+            world_geoms = tiered_coverage([g for _, g in world], [(z - WORLD_COARSENING, r) for z, r in tiers], decimals)
+            cuts += [(iso, g) for (iso, _), g in zip(world, world_geoms) if g is not None]
     rings = surround_rings(extent, min_zoom, max_zoom)
     for zoom, outer, inner in rings:
         reach = _grown(outer, _overlap(zoom - 1)) if zoom > min_zoom else outer
