@@ -150,17 +150,16 @@ def test_land__a_screen_larger_than_the_land_starts_deeper_and_never_sees_its_ed
 
 RING_SIZES_JS = """
 () => {
+  // the rings on the basemap's canvas at this zoom (basemap.js drawnRings), measured again here
+  // from the payload: Web Mercator pixels at the current zoom, unrounded, as the canvas draws them
+  const m = atlas.map, countries = atlas.data.countries;
   let rings = 0, small = 0;
-  document.querySelectorAll('.leaflet-atlas-base-pane path').forEach(path => {
-    (path.getAttribute('d') || '').split('M').filter(Boolean).forEach(ring => {
-      const n = (ring.match(/-?\\d+(\\.\\d+)?/g) || []).map(Number), xy = [];
-      for (let k = 0; k + 1 < n.length; k += 2) xy.push([n[k], n[k + 1]]);
-      if (xy.length < 3) return;  // "M0 0": Leaflet's empty path, nothing drawn
-      let a = 0;
-      for (let i = 0, j = xy.length - 1; i < xy.length; j = i++) a += (xy[j][0] + xy[i][0]) * (xy[j][1] - xy[i][1]);
-      rings += 1;
-      if (Math.abs(a / 2) < 4) small += 1;
-    });
+  atlas.basemap.drawnRings.forEach(([c, p, r]) => {
+    const xy = countries[c].q[p][r].map(([lon, lat]) => m.project(L.latLng(lat, lon)));
+    let a = 0;
+    for (let i = 0, j = xy.length - 1; i < xy.length; j = i++) a += (xy[j].x + xy[i].x) * (xy[j].y - xy[i].y);
+    rings += 1;
+    if (Math.abs(a / 2) < 4) small += 1;
   });
   return [rings, small];
 }

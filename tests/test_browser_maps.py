@@ -14,6 +14,32 @@ from .browser import browser, open_page
 from .real_site import MAP_IDS, REPO, built_site  # noqa: F401  (fixture)
 
 
+# One pixel of the basemap's canvas under each country label and sea label in view, with the
+# land fills the payload styles it with (as [r, g, b]).
+BASEMAP_PIXELS_JS = """
+() => {
+  const m = atlas.map, d = atlas.data, size = m.getSize(), mapBox = m.getContainer().getBoundingClientRect();
+  const canvas = document.querySelector('.leaflet-atlas-base-pane canvas');
+  const out = {canvases: document.querySelectorAll('.leaflet-atlas-base-pane canvas').length,
+               paths: document.querySelectorAll('.leaflet-atlas-base-pane path').length, land: [], sea: []};
+  const rgb = hex => [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16));
+  out.fills = [d.styles.__land.fillColor].concat(Object.values(d.landFills || {})).map(rgb);
+  if (!canvas) return out;
+  const box = canvas.getBoundingClientRect(), ctx = canvas.getContext('2d');
+  function pixel(lat, lon) {
+    const p = m.latLngToContainerPoint([lat, lon]);
+    if (p.x < 0 || p.y < 0 || p.x >= size.x || p.y >= size.y) return null;
+    const x = Math.floor((mapBox.left + p.x - box.left) * canvas.width / box.width);
+    const y = Math.floor((mapBox.top + p.y - box.top) * canvas.height / box.height);
+    return Array.from(ctx.getImageData(x, y, 1, 1).data);
+  }
+  d.countryLabels.forEach(c => { const px = pixel(c.lat, c.lon); if (px) out.land.push([c.name, px]); });
+  (d.seaLabels || []).forEach(s => { const px = pixel(s.lat, s.lon); if (px) out.sea.push([s.name, px]); });
+  return out;
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def chromium():
     with browser() as instance:
@@ -39,8 +65,13 @@ def test_map_page__renders_offline_with_its_layers(chromium, built_site, map_id)
             assert name in drawn, f"{map_id}: layer {name} not drawn"
             assert drawn[name]["paths"] + drawn[name]["markers"] > 0, f"{map_id}: layer {name} is empty"
             assert drawn[name]["onMap"] == ref.get("shown", True)
-        # the basemap is drawn from the bundled borders: SVG paths for land exist
-        assert page.locator(".leaflet-atlas-base-pane path").count() > 0
+        # the basemap is drawn from the bundled borders, on one canvas: land colour at the
+        # country labels' points, the sea (the map's background) showing through at the sea labels'
+        base = page.evaluate(BASEMAP_PIXELS_JS)
+        assert base["canvases"] == 1 and base["paths"] == 0
+        assert base["land"], f"{map_id}: no country label point in view"
+        assert [name for name, rgba in base["land"] if rgba[3] != 255 or rgba[:3] not in base["fills"]] == []
+        assert [name for name, rgba in base["sea"] if rgba[3] != 0] == []
         # title, legend and scale bar are visible; the credit names the data
         assert page.locator("h1").inner_text() == spec["title"]
         assert page.locator(".atlas-legend li").count() > 0

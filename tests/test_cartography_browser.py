@@ -188,11 +188,28 @@ def test_countries__story_countries_labelled_and_filled_on_the_nakhchivan_map(ch
             assert name.upper() in [t.upper() for t in labels], (name, labels)
         fills = page.evaluate("atlas.data.landFills")
         assert len({fills[c] for c in ("AZE", "ARM", "IRN", "TUR", "GEO")}) == 5
-        # Nakhchivan and mainland Azerbaijan are one feature, so one fill
-        drawn = page.evaluate("""() => { const out = {}; atlas.map.eachLayer(l => {
-            if (l.feature && l.feature.properties.iso_a3 && l.options.fillColor) out[l.feature.properties.iso_a3] = l.options.fillColor; });
+        # drawn in those fills: the basemap canvas's colour under Armenia's and Azerbaijan's
+        # labels, and under the town of Nakhchivan (it and mainland Azerbaijan are one feature,
+        # so one fill)
+        drawn = page.evaluate("""() => {
+            const m = atlas.map, canvas = document.querySelector('.leaflet-atlas-base-pane canvas');
+            const box = canvas.getBoundingClientRect(), mapBox = m.getContainer().getBoundingClientRect();
+            const hex = v => '#' + v.map(c => c.toString(16).padStart(2, '0')).join('');
+            function colour(lat, lon) {
+              const p = m.latLngToContainerPoint([lat, lon]);
+              const x = Math.floor((mapBox.left + p.x - box.left) * canvas.width / box.width);
+              const y = Math.floor((mapBox.top + p.y - box.top) * canvas.height / box.height);
+              return hex(Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)));
+            }
+            const out = {};
+            atlas.data.countryLabels.forEach(c => { out[c.name] = colour(c.lat, c.lon); });
+            atlas.data.layers.forEach(l => l.geojson.features.forEach(f => {
+              if (f.properties.name === 'Nakhchivan' && f.geometry.type === 'Point')
+                out['Nakhchivan town'] = colour(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+            }));
             return out; }""")
-        assert drawn["AZE"] == fills["AZE"] and drawn["ARM"] == fills["ARM"]
+        assert drawn["Azerbaijan"] == fills["AZE"].lower() and drawn["Armenia"] == fills["ARM"].lower()
+        assert drawn["Nakhchivan town"] == fills["AZE"].lower()
     finally:
         page.context.close()
 
