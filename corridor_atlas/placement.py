@@ -61,9 +61,9 @@ WIDE = Screen("wide", "1280×800", 1280, 800, (
     ("the title block", (54, 10, 534, 180)),
     ("the legend", (10, 198, 280, 760)),
     ("the layer control", (990, 10, 1270, 155)),
-    ("the credits", (502, 742, 1280, 800)),
+    ("the credits", (502, 780, 1280, 800)),  # one line on a wide page (atlas.css), whole on hover or focus
     ("the scale bar", (5, 770, 90, 800)),
-    ("the locator inset", (1110, 600, 1272, 742)),
+    ("the locator inset", (1110, 638, 1272, 780)),
 ))
 COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
 LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
@@ -505,15 +505,23 @@ def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
     return {"lat": round(lat, 4), "lon": round(lon, 4), "direction": side}
 
 
-def declutter(scene: Scene, callout_boxes: list) -> list[tuple[dict, str]]:
+EDGE = "the edge of the map"
+ALWAYS_THERE = ("the zoom buttons", "the scale bar")  # on the map at every layout: atlas.js's declutter keeps labels off them
+
+
+def declutter(scene: Scene, callout_boxes: list, shown: dict | None = None) -> list[tuple[dict, str]]:
     """The runtime declutter of atlas.js, replayed: callouts first, then labels by rank in
-    page order, a place's label moved to the left of its marker when its right is taken;
-    returns each feature label it hides on screen with the box that won."""
+    page order, a place's label moved to the left of its marker when its right is taken (by
+    a label, or by the map's edge, which would cut it); returns each feature label it hides
+    on screen with what won (a box, or EDGE). `shown`, if given, gets id → box of each label kept."""
     placed = [(b, f"the callout {t[:30]!r}") for t, b in callout_boxes]
+    placed += [(b, what) for what, b in scene.view.furniture() if what in ALWAYS_THERE]
     hidden = []
     frame = scene.view.frame
 
     def first_hit(candidate):
+        if not frame.contains(candidate):
+            return EDGE
         return next((what for b, what in placed if b.intersects(candidate) and b.intersection(candidate).area > 0.5), None)
 
     for label in sorted(scene.labels, key=lambda lab: lab["rank"]):
@@ -523,12 +531,34 @@ def declutter(scene: Scene, callout_boxes: list) -> list[tuple[dict, str]]:
             mirrored = box(2 * label["mirror_x"] - x1, y0, 2 * label["mirror_x"] - x0, y1)
             if first_hit(mirrored) is None:
                 placed.append((mirrored, f"the label {label['name']!r}"))
+                if shown is not None:
+                    shown[label["id"]] = mirrored
                 continue
         if hit is None:
             placed.append((label["box"], f"the label {label['name']!r}"))
+            if shown is not None:
+                shown[label["id"]] = label["box"]
         elif frame.intersects(label["box"]):
             hidden.append((label, hit))
     return hidden
+
+
+COVERING = ("the title block", "the legend", "the credits")  # on every wide page (the locator inset and time control only on some)
+
+
+def places_under_furniture(scene: Scene, shown: dict) -> list[str]:
+    """Each labelled place whose marker or shown label the title block, the legend or the
+    credits cover at this view, as "'Gyumri' (under the title block)"."""
+    furniture = [(what, geom) for what, geom in scene.view.furniture() if what in COVERING]
+    out = []
+    for label in scene.labels:
+        if label.get("mirror_x") is None or label["id"] not in shown:
+            continue
+        point = next(p for fid, _, p in scene.places if fid == label["id"])
+        marker = point.buffer(MARKER_HALF_PX, cap_style="square")
+        out.extend(f"{label['name']!r} (under {what})" for what, geom in furniture
+                   if geom.intersects(marker) or geom.intersection(shown[label["id"]]).area > 0.5)
+    return out
 
 
 # ----------------------------------------------------------------------------- water
@@ -717,11 +747,17 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
                 advice.append(Advice(map_id, f'callout at "{callout.at}" ("{words}…")',
                                      f"no clean place at the default view on a {screen.label} screen; "
                                      f"the least bad covers {_describe(covered)}"))
-        hidden = declutter(scene, boxes)
+        shown: dict = {}
+        hidden = declutter(scene, boxes, shown)
         if hidden and screen.warn:
             advice.append(Advice(map_id, f"{len(hidden)} label(s) on a {screen.label} screen",
                                  "hidden by the page's declutter at the default view: "
-                                 + _describe([f"{label['name']!r} (under {winner})" for label, winner in hidden], 8)))
+                                 + _describe([f"{label['name']!r} ({'cut by' if winner == EDGE else 'under'} {winner})"
+                                              for label, winner in hidden], 8)))
+        under = places_under_furniture(scene, shown)
+        if under and screen.warn:
+            advice.append(Advice(map_id, f"{len(under)} labelled place(s) on a {screen.label} screen",
+                                 "under the page's furniture at the default view: " + _describe(under, 8)))
         if screen.name == WIDE.name:  # (a right-to-left page's wide screen is a mirrored copy)
             seas = sea_labels(view, water_polygons(base_dir), extent_box, spec_view.min_zoom, spec_view.max_zoom, scene)
         for fid, (name, _geom) in sorted(scene.lines.items()):

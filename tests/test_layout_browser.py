@@ -148,6 +148,9 @@ def test_furniture__share_of_the_map_it_covers_and_what_it_hides(chromium, built
             assert hidden == []
         if width > 760:  # the wide page's default view moves the bounds clear of the open legend
             assert [h for h in hidden if "under atlas-legend" in h] == []
+            # and no labelled place sits under the title block, the legend or the (one-line) credits
+            assert [h for h in hidden if h.startswith("place ")
+                    and any(h.endswith(f"under {name}") for name in ("atlas-title", "atlas-legend", "leaflet-control-attribution"))] == []
     finally:
         page.context.close()
 
