@@ -129,6 +129,7 @@ button { font: inherit; padding: 2px 10px; }
 <li class="map" id="{{ m.spec.id }}">
 {% if m.png %}<a href="{{ m.filename }}"><img class="thumb" src="{{ m.png }}" alt="" width="300" height="200" loading="lazy"></a>{% endif %}
 <h2><a href="{{ m.filename }}">{{ m.spec.title }}</a></h2>
+{% if m.spec.steps %}<p class="meta story">A story in {{ m.spec.steps|length }} steps: <a href="{{ m.filename }}">the map with its step panel</a> · <a class="article" href="{{ article(m.spec.id) }}">the map in an example article</a> (it follows the paragraph being read)</p>{% endif %}
 {% if m.translations %}<p class="meta languages">Also in: {% for lang, file in m.translations %}<a href="{{ file }}" hreflang="{{ lang }}" lang="{{ lang }}">{{ language_name(lang) }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
 {% if m.spec.subtitle %}<p>{{ m.spec.subtitle }}</p>{% endif %}
 <p class="meta">{{ m.description }}</p>
@@ -174,6 +175,7 @@ def render_index(maps: list[BuiltMap], comparisons: Sequence = (), base_url: str
     ``base_url`` the embed code carries absolute URLs."""
     listed = [m for m in maps if not m.spec.draft]
     from .i18n import language_name
+    from .story import article_filename
 
     return INDEX.render(maps=sorted(listed, key=lambda m: m.spec.id), embed=embed_snippet, base_url=base_url, language_name=language_name,
-                        comparisons=sorted(comparisons, key=lambda c: c.id))
+                        article=article_filename, comparisons=sorted(comparisons, key=lambda c: c.id))

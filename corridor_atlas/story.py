@@ -101,7 +101,9 @@ ARTICLE = _ENV.from_string("""<!DOCTYPE html>
 <style>
 html, body { margin: 0; padding: 0; }
 body { font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1d; background: #fbfaf7; }
-.article { display: grid; grid-template-columns: minmax(0, 34rem) minmax(0, 1fr); gap: 0 2rem; padding: 0 1.5rem; }
+/* Side by side from 680 px wide: the text column (at most 34rem) and the map, at least half the
+   width and the whole height; narrower, the map sits on top, 60% of the height (docs/story.md). */
+.article { display: grid; grid-template-columns: minmax(0, 34rem) minmax(50%, 1fr); gap: 0 2rem; padding: 0 1.5rem; }
 .article header { grid-column: 1; padding: 2rem 0 1rem; }
 .article h1 { font-size: 1.8rem; line-height: 1.2; margin: 0 0 .5rem; }
 .article .lede { color: #3a3a3a; margin: 0; }
@@ -114,13 +116,19 @@ body { font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1d; backgr
 .figure { grid-column: 2; grid-row: 1 / span 2; margin: 0; }
 .figure iframe { position: sticky; top: 0; display: block; width: 100%; height: 100vh; border: 0; border-left: 1px solid #c8c8c8; background: #fff; }
 footer { grid-column: 1; font: 13px/1.4 system-ui, sans-serif; color: #3a3a3a; padding-bottom: 2rem; }
-@media (max-width: 760px) {
+@media (max-width: 900px) {
+  body { font-size: 16px; }
+  .article { gap: 0 1rem; padding: 0 1rem; }
+}
+@media (max-width: 679.98px) {
   .article { display: block; padding: 0; }
   .article header, footer { padding-left: 1rem; padding-right: 1rem; }
+  .article header { padding-top: 1rem; }
+  .article h1 { font-size: 1.4rem; }
   .figure { position: sticky; top: 0; z-index: 1; }
-  .figure iframe { height: 50vh; border-left: 0; border-bottom: 1px solid #c8c8c8; }
-  .steps { padding: 0 1rem 40vh; }
-  .step { margin-bottom: 45vh; }
+  .figure iframe { height: 60vh; border-left: 0; border-bottom: 1px solid #c8c8c8; }
+  .steps { padding: 0 1rem 30vh; }
+  .step { margin-bottom: 30vh; }
 }
 </style>
 </head>
@@ -131,7 +139,7 @@ footer { grid-column: 1; font: 13px/1.4 system-ui, sans-serif; color: #3a3a3a; p
 {% if subtitle %}<p class="lede">{{ subtitle }}</p>{% endif %}
 </header>
 <figure class="figure">
-<iframe id="story-map" src="{{ map_file }}#step=1" title="Map: {{ title }}"></iframe>
+<iframe id="story-map" src="{{ map_file }}?panel=nav#step=1" title="Map: {{ title }}"></iframe>
 </figure>
 <div class="steps">
 {% for s in steps %}<section class="step" id="step-{{ loop.index }}" data-step="{{ loop.index }}">
@@ -168,10 +176,21 @@ footer { grid-column: 1; font: 13px/1.4 system-ui, sans-serif; color: #3a3a3a; p
     if (first && wanted !== shown) send(wanted);  // the map loaded after the reader had scrolled on
   });
   if (!("IntersectionObserver" in window)) return;
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) { if (entry.isIntersecting) send(parseInt(entry.target.getAttribute("data-step"), 10)); });
-  }, { rootMargin: "-45% 0px -45% 0px" });
-  steps.forEach(function (s) { observer.observe(s); });
+  /* The paragraph being read crosses the middle of what the map leaves free: the whole window
+     beside the map, the part under it on a phone (the map is sticky on top). */
+  var observer = null;
+  function observe() {
+    var stacked = getComputedStyle(frame.parentNode).position === "sticky";  // the phone layout: the map on top
+    var top = stacked ? Math.min(frame.offsetHeight, window.innerHeight - 40) : 0;
+    var band = Math.round(0.45 * (window.innerHeight - top));
+    if (observer) observer.disconnect();
+    observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { if (entry.isIntersecting) send(parseInt(entry.target.getAttribute("data-step"), 10)); });
+    }, { rootMargin: "-" + (top + band) + "px 0px -" + band + "px 0px" });
+    steps.forEach(function (s) { observer.observe(s); });
+  }
+  observe();
+  window.addEventListener("resize", observe);
 })();
 </script>
 </body>

@@ -178,7 +178,7 @@ def test_hostile_step_text_stays_text_in_the_page_the_noscript_list_and_the_arti
 def test_the_article_has_a_paragraph_per_step_and_the_map_in_an_iframe(story_site):
     article = (story_site / article_filename("test-map")).read_text(encoding="utf-8")
     assert re.findall(r'<section class="step" id="step-(\d)" data-step="\d">', article) == ["1", "2", "3"]
-    assert '<iframe id="story-map" src="test-map.html#step=1"' in article
+    assert '<iframe id="story-map" src="test-map.html?panel=nav#step=1"' in article  # the article shows the text: the panel only navigates
     assert not re.search(r'(src|href)="(https?:)?//', article.split("<footer>")[0].replace('href="https://example', ""))
 
 

@@ -11,7 +11,7 @@ from corridor_atlas.pipeline import build_site
 from corridor_atlas.story import article_filename
 
 from .browser import browser
-from .test_story import write_story_project
+from .test_story import STORY_TOML, write_story_project
 
 STATE = """() => { const c = atlas.map.getCenter(); return {step: atlas.story.step(), hash: location.hash, zoom: atlas.map.getZoom(),
   lat: c.lat, lon: c.lng, highlighted: atlas.story.highlighted(), date: atlas.time.date(),
@@ -209,7 +209,7 @@ def test_the_article_drives_the_map_by_postmessage_and_the_map_announces_its_ste
     page.goto((story_site / article_filename("test-map")).as_uri())
     frame = page.frame_locator("#story-map").locator("html[data-atlas-ready=true]")
     frame.wait_for()
-    map_frame = next(f for f in page.frames if f.url.split("#")[0].endswith("test-map.html"))
+    map_frame = next(f for f in page.frames if f.url.split("#")[0].endswith("test-map.html?panel=nav"))
     page.wait_for_function("() => window.__announced.length > 0")
     assert page.evaluate(ANNOUNCED)[0] == {"type": "corridor-atlas:stepchange", "step": 1, "count": 3, "title": "The whole line"}
 
@@ -241,3 +241,151 @@ def test_the_article_drives_the_map_by_postmessage_and_the_map_announces_its_ste
     assert not errors and not [u for u in requests if not u.startswith(("file:", "data:"))]
     context.close()
 
+
+
+# ---- Small screens (issue 13 follow-up): the map keeps its share of the screen -------------
+# The smallest screen supported is 343×320 (a small phone on its side, or an embed). The title
+# and time bars take 66 px of it; a sheet of at most 34% of the height still holds the buttons and
+# three lines of text; what is left, 45%, keeps the map the largest thing on the page. Taller
+# screens give the map more: the sheet is as tall as its text (40% of the height at most).
+MAP_SHARE = 0.45
+SIZES = [(343, 320), (375, 700), (680, 510)]
+LONG_TEXT = "The western half, told at the length of the article's longest steps. " * 4  # 280 characters (at most 300)
+LONG_SOURCES = ", ".join(f'"https://news{i}.example.org/a/long/path"' for i in range(5))  # five, as the article's step 8
+
+SHEET = """() => { const p = document.getElementById('atlas-story'), cs = getComputedStyle(p), m = document.querySelector('.atlas-map');
+  const nav = p.querySelector('.atlas-story-nav'), body = p.querySelector('.atlas-story-body');
+  const pr = p.getBoundingClientRect(), mr = m.getBoundingClientRect();
+  return {map: mr.height, mapBottom: mr.bottom, panelTop: pr.top, panel: pr.height, leaflet: atlas.map.getSize().y, container: m.clientHeight,
+          free: p.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom) - nav.offsetHeight - body.scrollHeight,
+          scrolls: body.scrollHeight > body.clientHeight + 1}; }"""
+
+
+@pytest.fixture(scope="module")
+def long_story_site(tmp_path_factory):
+    """The test map with one step as long as the article's longest (step 2)."""
+    root = tmp_path_factory.mktemp("story-long")
+    out = root / "site"
+    build_site(write_story_project(root / "project", STORY_TOML.replace('"The western half."', f'"{LONG_TEXT.strip()}"')
+                                                      .replace('"https://example.org/b", "https://example.com/c"', LONG_SOURCES)), out, workers=1)
+    return out
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_sheet_fits_its_text_and_leaves_the_map_its_share(chromium, long_story_site, width, height):
+    page, errors, _ = open_story(chromium, long_story_site, width=width, height=height)
+    for step in (0, 1, 2, 3, 1):  # the opening, short and long texts, and back to a short one
+        if step:
+            page.evaluate("n => atlas.story.go(n)", step)
+        sheet = page.evaluate(SHEET)
+        where = f"{width}×{height} step {step}: {sheet}"
+        assert sheet["map"] >= MAP_SHARE * height, where
+        assert sheet["mapBottom"] <= sheet["panelTop"] + 0.5 and sheet["panel"] <= 0.4 * height + 0.5, where  # under the map, not on it
+        assert sheet["free"] <= 2, where  # no empty space under a short text
+        assert sheet["leaflet"] == sheet["container"], where  # Leaflet knows the map's new size before the step's view is fitted
+    if height >= 480:  # the long step has room to be read whole on a phone held upright
+        page.evaluate("() => atlas.story.go(2)")
+        assert not page.evaluate(SHEET)["scrolls"]
+    assert not errors
+    page.context.close()
+
+
+def open_article(chromium, site, width: int, height: int):
+    context = chromium.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((site / article_filename("test-map")).as_uri())
+    page.frame_locator("#story-map").locator("html[data-atlas-ready=true]").wait_for()
+    map_frame = next(f for f in page.frames if f.url.split("#")[0].split("?")[0].endswith("test-map.html"))
+    return page, map_frame, errors
+
+
+# In the article the map shares the screen with the text. Beside it (from 680 px wide) the map is
+# the whole height of its column; on a phone it is on top, 60% of the height. Inside the frame the
+# panel is only ‹ Step k of n › (the article shows the text), so the map keeps 45% of the frame
+# or more, and at least 27% (60% × 45%) of the screen.
+ARTICLE_SIZES = [(1280, 800, "beside"), (680, 510, "beside"), (375, 700, "above"), (343, 320, "above")]
+
+
+@pytest.mark.parametrize("width,height,layout", ARTICLE_SIZES)
+def test_the_article_gives_the_map_a_usable_share_of_the_screen(chromium, story_site, width, height, layout):
+    page, map_frame, errors = open_article(chromium, story_site, width, height)
+    page.evaluate("() => window.scrollTo(0, document.getElementById('step-2').offsetTop)")  # reading: the map is stuck in place
+    page.wait_for_timeout(100)
+    frame_box = page.locator("#story-map").bounding_box()
+    text_box = page.locator("#step-2").bounding_box()
+    inner = map_frame.evaluate("() => { const r = document.querySelector('.atlas-map').getBoundingClientRect();"
+                               " return {top: r.top, height: r.height, width: r.width, text: getComputedStyle(document.querySelector('.atlas-story-body')).display}; }")
+    where = f"{width}×{height}: frame {frame_box}, map {inner}"
+    if layout == "beside":
+        assert frame_box["x"] >= text_box["x"] + text_box["width"] and frame_box["height"] >= height - 1, where
+        assert frame_box["width"] >= 0.45 * width, where
+    else:
+        assert frame_box["y"] <= 0.5 and frame_box["height"] >= 0.6 * height - 1, where
+    assert inner["height"] >= MAP_SHARE * frame_box["height"], where
+    assert inner["height"] * inner["width"] >= 0.27 * width * height, where
+    assert inner["text"] == "none", where  # the step's text is the article's, not repeated in the frame
+    assert not errors
+    page.context.close()
+
+
+def test_on_a_phone_the_paragraph_under_the_map_picks_the_step(chromium, story_site):
+    page, map_frame, errors = open_article(chromium, story_site, 375, 700)
+    # step 2 in the middle of the part of the window the map leaves free (it is sticky on top)
+    page.evaluate("""() => { const frame = document.getElementById('story-map').getBoundingClientRect(), s = document.getElementById('step-2');
+      const free = innerHeight - frame.height, middle = frame.height + free / 2;
+      window.scrollTo(0, s.offsetTop + s.offsetHeight / 2 - middle); }""")
+    page.wait_for_function("() => document.querySelector('#step-2[aria-current=step]') !== null")
+    assert map_frame.evaluate("() => atlas.story.step()") == 2
+    assert not errors
+    page.context.close()
+
+
+def test_the_gallery_links_the_story_article(chromium, story_site):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto((story_site / "index.html").as_uri())
+    link = page.locator("#test-map a.article")
+    assert link.get_attribute("href") == article_filename("test-map")
+    link.click()
+    page.frame_locator("#story-map").locator("html[data-atlas-ready=true]").wait_for()
+    assert page.url.endswith(article_filename("test-map"))
+    context.close()
+
+
+# ---- The panel's words in every language, mirrored on right-to-left pages ------------------
+PANEL_WORDS = """() => { const p = document.getElementById('atlas-story'), q = (s) => p.querySelector(s), x = (s) => q(s).getBoundingClientRect().left;
+  const bar = document.querySelector('.atlas-bar').getBoundingClientRect(), time = document.querySelector('.atlas-time').getBoundingClientRect();
+  return {label: p.getAttribute('aria-label'), prev: [q('.atlas-story-prev').textContent, q('.atlas-story-prev').getAttribute('aria-label')],
+          next: [q('.atlas-story-next').textContent, q('.atlas-story-next').getAttribute('aria-label')], count: q('.atlas-story-count').textContent,
+          nextOnTheLeft: x('.atlas-story-next') < x('.atlas-story-prev'), barBottom: bar.bottom, timeTop: time.top}; }"""
+
+
+@pytest.fixture(scope="module")
+def story_site_in_languages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("story-langs")
+    out = root / "site"
+    build_site(write_story_project(root / "project"), out, workers=1, langs=["ru", "he"])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ru", "he"])
+def test_the_panel_speaks_the_page_language_and_mirrors_on_rtl_pages(chromium, story_site_in_languages, lang):
+    from corridor_atlas.i18n import catalogue
+
+    words = {key: catalogue(lang)[key]["text"] for key in ("story", "story_previous", "story_next", "story_step_of")}
+    rtl = lang == "he"
+    context = chromium.new_context(viewport={"width": 375, "height": 700}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto((story_site_in_languages / f"test-map.{lang}.html").as_uri())
+    page.wait_for_selector("html[data-atlas-ready=true]")
+    page.focus("#atlas-story")
+    page.keyboard.press("ArrowLeft" if rtl else "ArrowRight")  # forward in the reading direction
+    seen = page.evaluate(PANEL_WORDS)
+    assert page.evaluate("() => atlas.story.step()") == 1
+    assert seen["label"] == words["story"] and seen["count"] == words["story_step_of"].replace("{k}", "1").replace("{n}", "3")
+    assert seen["prev"] == ["›" if rtl else "‹", words["story_previous"]] and seen["next"] == ["‹" if rtl else "›", words["story_next"]]
+    assert seen["nextOnTheLeft"] is rtl  # "next" points the way the page reads
+    assert seen["barBottom"] <= seen["timeTop"] + 0.5, seen  # the languages stay on the title's line: the time bar is not covered
+    context.close()

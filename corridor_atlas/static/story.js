@@ -20,6 +20,9 @@
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   }
   function compact() { return !!(window.matchMedia && window.matchMedia("(max-width: 760px)").matches); }
+  /* ?panel=nav: the page that embeds the map shows the steps' text itself (the example article),
+     so the panel keeps only ‹ Step k of n › and the map keeps the room (docs/story.md). */
+  function navOnly() { return /(?:^|[?&])panel=nav(?:&|$)/.test(window.location.search); }
   function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
   function hostOf(url) {
     var m = /^https?:\/\/(?:www\.)?([^/:?#]+)/i.exec(url);
@@ -90,7 +93,7 @@
     }
 
     /* ---- The panel ------------------------------------------------------------------ */
-    var panel = el("section", "atlas-story");
+    var panel = el("section", "atlas-story" + (navOnly() ? " atlas-story--nav" : ""));
     panel.id = "atlas-story";
     panel.tabIndex = 0;
     panel.setAttribute("aria-label", say("story", "Story"));
@@ -113,7 +116,8 @@
     var text = body.appendChild(el("p", "atlas-story-text"));
     var sources = body.appendChild(el("p", "atlas-story-sources"));
     /* Wide page: a control in the map's bottom right corner (Leaflet stacks it above the
-       credits). Compact layout (below 760 px): a sheet under the map, which shrinks to make room. */
+       credits). Compact layout (below 760 px): a sheet under the map, as tall as its text up to a
+       share of the height (story.css); the map shrinks or grows to fit beside it. */
     var Control = L.Control.extend({ onAdd: function () { return panel; } });
     var control = new Control({ position: "bottomright" });
     var query = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
@@ -122,6 +126,7 @@
       if (compact()) document.body.appendChild(panel); else control.addTo(map);
       map.invalidateSize({ animate: false, debounceMoveend: true });  // its moveend comes once the story owns the hash
     }
+    showPanel();  // the opening's text first: the sheet's height is known when the map is sized
     place();
     if (query && query.addEventListener) query.addEventListener("change", place);
     document.documentElement.classList.add("atlas-has-story");
@@ -193,10 +198,12 @@
       animate = animate && !reducedMotion();
       heldBounds = null;
       if (limit) map.setMaxBounds(null);
+      current = index;
+      showPanel();
       stopping = true;  // a flight or pan still running ends here (its moveend is not the reader's)
       map.stop();
+      if (compact()) map.invalidateSize({ animate: false, pan: false });  // the sheet fits this step's text: the map's size, then the view
       stopping = false;
-      current = index;
       moving = true;  // until the view settles, the hash stays #step=N (ownsHash)
       var wanted = step.layers || defaultLayers;
       Object.keys(hooks.layers).forEach(function (name) {
@@ -204,7 +211,6 @@
       });
       if (hooks.time) hooks.time.setDate(step.date || data.time.default);
       drawHighlight(step.highlight || []);
-      showPanel();
       moveTo(step, animate);
       if (limit && animate) heldBounds = limit;
       else if (limit) { map.panInsideBounds(limit, { animate: false }); map.setMaxBounds(limit); }
