@@ -15,7 +15,7 @@ from shapely.ops import polylabel
 import xyzservices.providers as xyz
 from shapely.geometry import box
 
-from .basemap import drawn_land, land_extent, locator, seen_box
+from .basemap import drawn_land, land_extent, locator, seen_box, story_tiers, tiered_coverage
 from .cache import prepared_coverage
 from .describe import country_names, describe_map, description_plan
 from .errors import Problems
@@ -40,6 +40,15 @@ GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
 # Lines traced along OSM track, or derived from the OSM-derived water and border polygons.
 OSM_LINES_CREDIT = "Traced and derived lines: © OpenStreetMap contributors (ODbL)"
+
+
+def by_licence_duty(credits: list[str]) -> list[str]:
+    """Credits a licence requires first (ODbL, then CC BY), public domain and our own after, each
+    group in its given order: a wide page shows the credits on one line cut with an ellipsis
+    (atlas.css), and what the cut hides must never be a credit the licence asks for."""
+    def duty(credit: str) -> int:
+        return 0 if "ODbL" in credit else 1 if "CC BY" in credit else 2
+    return sorted(dict.fromkeys(credits), key=duty)
 
 
 def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None, drawn=()) -> list[Feature]:
@@ -213,13 +222,33 @@ def choose_base(extent: Extent, base: dict[str, BaseLayer]) -> BaseLayer:
     return base["countries"]
 
 
+def _story_tiers(spec: MapSpec, view: tuple[float, float, float, float], land_box: Extent):
+    """basemap.story_tiers for a story map (its default view and every step), or None: a map
+    without steps may be zoomed to max_zoom anywhere in its extent, so it keeps the detail everywhere."""
+    if not spec.steps:
+        return None
+    views = [(Extent(*view), None)]
+    for step in spec.steps:
+        if step.bounds:
+            (south, west), (north, east) = step.bounds
+            views.append((Extent(west, south, east, north), None))
+        elif step.center:
+            views.append((Extent(step.center[1], step.center[0], step.center[1], step.center[0]), step.zoom))
+    return story_tiers(views, land_box, spec.view.min_zoom, spec.view.max_zoom)
+
+
 def _basemap(spec: MapSpec, countries_layer: BaseLayer, base: dict[str, BaseLayer], extent: Extent,
              view: tuple[float, float, float, float]) -> tuple[list[dict], list[str], list[dict], int]:
     """The map's land: country labels, the attributions of the rings, the encoded countries, their vertices."""
     max_zoom = spec.view.max_zoom
-    base_geoms = prepared_coverage([f.geometry for f in countries_layer.features],
-                                   land_extent(extent, spec.view.min_zoom, max_zoom), max_zoom)  # cache.py: per region and zoom
     decimals = decimals_for_zoom(max_zoom)
+    land_box = land_extent(extent, spec.view.min_zoom, max_zoom)
+    tiers = _story_tiers(spec, view, land_box)  # a story: fine detail only where its steps zoom in
+    geoms = [f.geometry for f in countries_layer.features]
+    if tiers is None:
+        base_geoms = prepared_coverage(geoms, land_box, max_zoom)  # cache.py: per region and zoom
+    else:
+        base_geoms = tiered_coverage(geoms, tiers, decimals)
     labels = []
     # Every country with a real share of the default view gets a label, placed where the
     # reader looks (the pole of inaccessibility of its largest part inside the view, grown by
@@ -238,7 +267,7 @@ def _basemap(spec: MapSpec, countries_layer: BaseLayer, base: dict[str, BaseLaye
             labels.append({"name": feature.props.name, "lat": round(spot.y, 3), "lon": round(spot.x, 3)})
     # the land around the extent too, for screens that see past it when zoomed out (basemap.py)
     land, land_credits = drawn_land([(f.props.iso_a3, g) for f, g in zip(countries_layer.features, base_geoms)],
-                                    base, extent, spec.view.min_zoom, max_zoom, decimals)
+                                    base, extent, spec.view.min_zoom, max_zoom, decimals, tiers)
     countries = [{"iso_a3": iso, "q": encode_polygons(geom, decimals)} for iso, geom in land]
     return labels, land_credits, countries, sum(vertex_count(geom) for _, geom in land)
 
@@ -306,6 +335,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
         attributions.append(OSM_LINES_CREDIT)
     if shown_features:
         attributions.append(CURATED_CREDIT)
+    attributions = by_licence_duty(attributions)
     tiles = None
     tiles_name = tiles_override or (spec.basemap if spec.uses_online_tiles else None)
     if tiles_name:

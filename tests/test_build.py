@@ -328,3 +328,11 @@ def test_waypoints_of__a_filtered_route_layer_brings_only_the_stops_of_the_route
     prepared = prepare_map(inputs.specs[0], inputs.layers, inputs.base)
     shown = {f["properties"]["id"] for pl in prepared.layers if pl.name == "stops" for f in pl.features}
     assert shown == {"alpha-town", "gamma-halt"}  # not beta-port, a stop of the pipeline this map does not draw
+
+
+def test_credits_a_licence_requires_come_first_so_the_one_line_strip_never_hides_them():
+    from corridor_atlas.prepare import by_licence_duty
+
+    credits = ["Made with Natural Earth (public domain)", "Places: GeoNames (CC BY 4.0)",
+               "Traced and derived lines: © OpenStreetMap contributors (ODbL)", "Routes: Corridor Atlas"]
+    assert by_licence_duty(credits) == [credits[2], credits[1], credits[0], credits[3]]

@@ -759,14 +759,11 @@
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);
     }
     var landFills = data.landFills || {};
-    AtlasBasemap.hideSpecks(L.geoJSON(decodeCountries(data), {
-      pane: "atlas-base",
-      interactive: false,
-      style: function (f) {
-        var fill = Object.prototype.hasOwnProperty.call(landFills, f.properties.iso_a3) ? landFills[f.properties.iso_a3] : null;
-        return fill ? L.extend({}, data.styles.__land, { fillColor: fill }) : data.styles.__land;
-      }
-    })).addTo(map);
+    /* basemap.js: the land on one canvas (one element, drawn at once), not a path per country */
+    var basemap = AtlasBasemap.landLayer(decodeCountries(data), function (f) {
+      var fill = Object.prototype.hasOwnProperty.call(landFills, f.properties.iso_a3) ? landFills[f.properties.iso_a3] : null;
+      return fill ? L.extend({}, data.styles.__land, { fillColor: fill }) : data.styles.__land;
+    }, "atlas-base").addTo(map);
     var countryLabels = L.layerGroup().addTo(map);
     data.countryLabels.forEach(function (c) {
       var text = named(c.name, c.nameLang);
@@ -905,8 +902,9 @@
     if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
 
     /* Labels never overlap: place them greedily, callouts first, then by rank (capitals
-       before towns); a place's label whose right side is taken moves to the left of its
-       marker (mirrored about it), and a label with no free side is hidden at this zoom.
+       before towns); a place's label whose right side is taken (by another label, or by the
+       map's edge, which would cut it) moves to the left of its marker (mirrored about it), and
+       a label with no free side is hidden at this view.
        placement.py replays this at build time to warn about hidden labels: keep in step. */
     function declutter() {
       flushTooltips();  // the labels' places first, measured in one layout pass
@@ -923,11 +921,16 @@
       // write, read every box, then write: one layout pass instead of one per label
       items.forEach(function (item) { if (item.point) item.node.style.marginLeft = ""; });
       items.forEach(function (item) { item.rect = item.node.getBoundingClientRect(); });
-      var placed = [], countryBlocks = [];
+      var placed = [], countryBlocks = [], frame = map.getContainer().getBoundingClientRect();
+      // the zoom buttons and the scale bar, on every layout, are taken too (placement.ALWAYS_THERE)
+      map.getContainer().querySelectorAll(".leaflet-control-zoom, .leaflet-control-scale").forEach(function (node) { placed.push(node.getBoundingClientRect()); });
       function overlapsAny(list, r) {
         return list.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
       }
       function hits(r) { return overlapsAny(placed, r); }
+      function taken(r) {  // another label there, or part of the box outside the map (cut at its edge)
+        return hits(r) || r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom;
+      }
       items.forEach(function (item) {
         var r = item.rect;
         item.visibility = "";
@@ -937,12 +940,12 @@
           return;
         }
         if (item.rank < 0) countryBlocks.push(r);  // callouts: no country name under them
-        if (!hits(r)) { placed.push(r); return; }
+        if (item.rank < 0 ? !hits(r) : !taken(r)) { placed.push(r); return; }  // callouts: where the build put them
         if (item.point) {
           // the marker sits one tooltip margin (leaflet.css: 6 px) left of the box
           var margin = parseFloat(getComputedStyle(item.node).marginLeft) || 0, x = r.left - margin;
           var left = { left: 2 * x - r.right, right: 2 * x - r.left, top: r.top, bottom: r.bottom };
-          if (!hits(left)) { placed.push(left); item.shift = (margin + left.left - r.left) + "px"; return; }
+          if (!taken(left)) { placed.push(left); item.shift = (margin + left.left - r.left) + "px"; return; }
         }
         item.visibility = "hidden";
       });
@@ -951,10 +954,10 @@
         if (item.point) item.node.style.marginLeft = item.shift;
       });
     }
-    map.on("zoomend overlayadd overlayremove", declutter);
+    map.on("moveend overlayadd overlayremove", declutter);  // moveend: after every zoom and pan (the edges move)
     declutter();
 
-    window.atlas = { map: map, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl, story: story };
+    window.atlas = { map: map, basemap: basemap, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl, story: story };
     document.documentElement.setAttribute("data-atlas-ready", "true");
   }
 
