@@ -28,8 +28,10 @@ with CORRIDOR_ATLAS_TIMINGS=1 (corridor_atlas/stage_times.py): the stage table g
 variant, the median of each stage (the build process's wall time; the workers' stages summed
 over the pages). With --scales (default 10,100; --quick 10) the inputs are densified as
 bench/run.py does (``make_scaled_root``) in full copies of this checkout, so every scale
-builds the same pages (comparison pages included), and each is built cold in every round:
-the exponents log(time growth) / log(vertex growth) come from the medians. The summary
+builds the same pages (comparison pages included), and each is built cold in every round,
+with the input limits raised just enough for its largest file (``--max-input-mb``): the
+exponents log(time growth) / log(vertex growth) come from the medians, and the same for the
+bytes written to the site folder. The summary
 checks the targets of issue 15 (no-change ≤ 5% of cold, one-layer edit ≤ 40% of cold, cold
 ≤ 0.8× naive, build time at most linear in input vertices) and prints each as met or as
 the measured gap with its reason: the stages that make it.
@@ -111,6 +113,20 @@ def parse_stages(stderr: str, total: float) -> dict[str, float]:
 
 def _build(tree: Path, *args: str, variant: str | None = None) -> tuple[float, float]:
     return _timed([sys.executable, "build.py", "--out", "site", *args], tree, variant)
+
+
+def input_limit_mb(tree: Path, factor: float) -> int:
+    """The --max-input-mb of a copy densified `factor` times: the default 32 MiB (limits.py) times the
+    factor, so that the positions-per-feature limit, which grows with it, is as far above the densest
+    feature as it is on the real data (a 100x countries-detail polygon has 1.4 million positions), and
+    at least the largest file (the densified countries files are ~150 MB at 100x)."""
+    largest = max(p.stat().st_size for p in (tree / "data").rglob("*") if p.is_file())
+    return max(math.ceil(32 * factor), math.ceil(largest / 2**20) + 1)
+
+
+def site_bytes(tree: Path) -> int:
+    """Bytes of everything a build wrote to the site folder (pages, data downloads, comparison pages)."""
+    return sum(p.stat().st_size for p in (tree / "site").rglob("*") if p.is_file())
 
 
 def _toggle_edit(tree: Path) -> None:
@@ -198,15 +214,19 @@ def make_scaled_trees(tree: Path, factors: list[float], work: Path) -> dict[floa
     return trees
 
 
-def scaling(times: dict, trees: dict[float, tuple[Path, int]]) -> list[tuple[str, float, float, float, float]]:
-    """(step, its larger factor, vertex growth, time growth, exponent) between consecutive scales and from 1x to the largest."""
+def scaling(times: dict, trees: dict[float, tuple[Path, int]],
+            sizes: dict[float, int]) -> list[tuple[str, float, float, float, float, float, float]]:
+    """(step, its larger factor, vertex growth, time growth, time exponent, output size growth, size exponent)
+    between consecutive scales and from 1x to the largest; times are medians, sizes the site's bytes."""
     factors = sorted(trees)
     cold = {f: median_s(times, "this cold" if f == 1.0 else scale_label(f)) for f in factors}
     steps = list(zip(factors, factors[1:])) + ([(factors[0], factors[-1])] if len(factors) > 2 else [])
     out = []
     for a, b in steps:
         vertex_growth, time_growth = trees[b][1] / trees[a][1], cold[b] / cold[a]
-        out.append((f"{a:g}x -> {b:g}x", b, vertex_growth, time_growth, math.log(time_growth) / math.log(vertex_growth)))
+        size_growth = sizes[b] / sizes[a] if sizes.get(a) and sizes.get(b) else math.nan
+        out.append((f"{a:g}x -> {b:g}x", b, vertex_growth, time_growth, math.log(time_growth) / math.log(vertex_growth),
+                    size_growth, math.log(size_growth) / math.log(vertex_growth)))
     return out
 
 
@@ -255,10 +275,11 @@ def summary(times: dict, labels: list[str], naive_names: list[str], scale_rows: 
             lines.append(f"{label}: cold ≤ {NAIVE_TARGET:g}x {naive}: {ratio:.2f}x -> "
                          + ("met" if ratio <= NAIVE_TARGET else
                             f"gap: {ratio / NAIVE_TARGET:.2f}x the target; {gap_reason(f'{label} cold', naive=True)}"))
-    for step, factor, vertex_growth, time_growth, exponent in scale_rows or []:
+    for step, factor, vertex_growth, time_growth, exponent, size_growth, size_exponent in scale_rows or []:
         lines.append(f"this: build time at most linear in input vertices, {step}: {vertex_growth:.1f}x vertices, "
                      f"{time_growth:.2f}x time, exponent {exponent:.2f} -> " + ("met" if exponent <= 1 else
-                     f"gap: exponent {exponent:.2f} > 1; {gap_reason(scale_label(factor))}"))
+                     f"gap: exponent {exponent:.2f} > 1; {gap_reason(scale_label(factor))}")
+                     + f" (output size {size_growth:.2f}x, exponent {size_exponent:.2f})")
     return lines
 
 
@@ -285,17 +306,22 @@ def main(argv: list[str] | None = None) -> None:
           f"scales: {', '.join(f'{f:g}x' for f in sorted(scaled)) or 'none'})")
     times: dict[str, list[tuple[float, float]]] = {}
     refused: dict[float, str] = {}  # scale factor -> why its build failed
+    sizes: dict[float, int] = {}  # scale factor -> bytes the cold build wrote to site/ (the same every round)
+    limits_mb = {f: input_limit_mb(tree, f) for f, (tree, _) in scaled.items() if f != 1.0}  # before the copies are removed
     try:
         for _ in range(runs):
             for label, tree in trees.items():
                 measure(tree, times, label, args.jobs_compare and label == "this")
+            sizes[1.0] = site_bytes(trees["this"])  # the 1x output: the site the last variant left complete
             for name, script in naive.items():
                 times.setdefault(name, []).append(_timed([sys.executable, str(script)], script.parent / "out"))
             for factor, (tree, _) in sorted(scaled.items()):
                 if factor != 1.0 and factor not in refused:
                     _remove_site(tree, cache_too=True)
-                    try:
-                        times.setdefault(scale_label(factor), []).append(_build(tree, variant=scale_label(factor)))
+                    try:  # the densified files exceed the default input limit: raised on purpose (--max-input-mb)
+                        times.setdefault(scale_label(factor), []).append(
+                            _build(tree, "--max-input-mb", str(limits_mb[factor]), variant=scale_label(factor)))
+                        sizes[factor] = site_bytes(tree)
                     except BuildFailed as exc:  # e.g. the input limits (corridor_atlas/limits.py) refuse the densified data
                         refused[factor] = str(exc)
                         times.pop(scale_label(factor), None)
@@ -311,12 +337,13 @@ def main(argv: list[str] | None = None) -> None:
     for factor, why in sorted(refused.items()):
         print(f"scale {factor:g}x: not built ({why})")
     scaled = {f: v for f, v in scaled.items() if f not in refused}
-    scale_rows = scaling(times, scaled) if len(scaled) > 1 else []
+    scale_rows = scaling(times, scaled, sizes) if len(scaled) > 1 else []
     if scale_rows:
         print("scaling (cold builds, medians):")
         for factor, (_, vertices) in sorted(scaled.items()):
             print(f"  {factor:g}x: {vertices:,} input vertices, "
-                  f"{median_s(times, 'this cold' if factor == 1.0 else scale_label(factor)):.2f} s")
+                  f"{median_s(times, 'this cold' if factor == 1.0 else scale_label(factor)):.2f} s, "
+                  f"site {sizes.get(factor, 0):,} bytes" + (f" (--max-input-mb {limits_mb[factor]})" if factor != 1.0 else ""))
     print("targets (issue 15), medians:")
     for line in summary(times, list(trees), list(naive), scale_rows):
         print("  " + line)

@@ -8,12 +8,14 @@ that comes from input passes through errors.terminal_safe.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 
 from .errors import InvalidInput, terminal_safe
+from .limits import DEFAULT_INPUT_MB, MAX_INPUT_MB_ENV, parse_max_input_mb, set_max_input_mb
 from .output import OutputRefused
 from .pipeline import ProjectPaths, build_site, load_inputs
 from .snapshot import SnapshotUnavailable, chromium_executable
@@ -108,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--embed", metavar="MAP", help="print the embed code (an <iframe> snippet) for MAP and exit")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes for the pages (default: $CORRIDOR_ATLAS_JOBS, else 2: "
                         "measured faster than 1 on 2 cores, docs/benchmark.md); 1 builds in this process")
+    parser.add_argument("--max-input-mb", metavar="N", help="raise the input limits on purpose: files up to N MiB (default 32, or "
+                        "$CORRIDOR_ATLAS_MAX_INPUT_MB), positions per feature in proportion (data/FORMAT.md, Limits)")
     parser.add_argument("--force", action="store_true", help="rebuild every map even if its inputs did not change, without the build cache (.<out>.cache/)")
     parser.add_argument("--lang", metavar="LANGS", help="also build each map in these languages: a code (az hy ru tr fa ar he), "
                         "a comma-separated list, or all; <map>.html stays English, others are <map>.<lang>.html")
@@ -141,6 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         console.print(f"--jobs: must be a whole number of at least 1 (got {args.jobs})", markup=False)
         return EXIT_INVALID
+    max_input_mb = args.max_input_mb if args.max_input_mb is not None else os.environ.get(MAX_INPUT_MB_ENV)
+    set_max_input_mb(DEFAULT_INPUT_MB)  # each run starts from the defaults (main may run twice in one process)
+    if max_input_mb is not None:
+        try:
+            set_max_input_mb(parse_max_input_mb(max_input_mb))
+        except ValueError as exc:
+            where = "--max-input-mb" if args.max_input_mb is not None else f"${MAX_INPUT_MB_ENV}"
+            console.print(terminal_safe(f"{where}: {exc}"), markup=False)
+            return EXIT_INVALID
     base_url = None
     if args.base_url is not None:
         from .site import BadBaseUrl, check_base_url

@@ -1,7 +1,7 @@
 """A fingerprint per output page, from the bytes of exactly the inputs that page reads.
 
-Standard library only, on purpose: deciding what is stale must not import folium, shapely,
-pyproj or pandas (their imports cost most of a build that has nothing to do). The pages'
+Standard library only, on purpose: deciding what is stale must not import shapely, pyproj,
+numpy or babel (their imports cost most of a build that has nothing to do). The pages'
 inputs are found without the validating loaders, generously: a page reads every layer whose
 name appears anywhere in its TOML (``[[layers]] name``, ``waypoints_of``), the layer of every
 feature id that appears there (callouts, comparison routes), and the layers holding the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 CODE_DIR = Path(__file__).resolve().parent
 # Libraries whose code or assets end up in (or shape) the pages: a new version rebuilds.
-EMBEDDED_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet", "xstatic-leaflet-gesturehandling",
+EMBEDDED_PACKAGES = ("jinja2", "xstatic-leaflet", "xstatic-leaflet-gesturehandling",
                      "xyzservices", "shapely", "pyproj", "numpy", "babel",  # babel: CLDR dates, units, language names
                      "rjsmin", "rcssmin")  # the inlined scripts and styles, minified (assets.py)
 COMPARE_PREFIX = "compare/"  # manifest key of a comparison page (map ids never contain '/')

@@ -294,6 +294,53 @@ class BaseLayer:
     features: list[BaseFeature] = field(default_factory=list)
 
 
+# An integer literal of 19 digits or more may not fit orjson's 64-bit integers, and orjson then
+# reads it as a float where json keeps an exact int: text with a run of 19 digits is parsed by
+# json. Found with bytes.translate (every digit to "0"), ~30× faster than a regular expression.
+_DIGITS_TO_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
+
+
+# orjson reads nesting up to 1024 levels (deeper with some inputs), where json's limit is the
+# interpreter's recursion limit (RecursionError: "nested too deeply"); real GeoJSON nests about
+# 10 levels, so text whose brackets could nest deeper than this is parsed by json. The bound
+# counts brackets inside strings too: it can only overestimate.
+_MAX_ORJSON_DEPTH = 64
+_BRACKET_STEP = np.zeros(256, np.int8)
+_BRACKET_STEP[[0x5B, 0x7B]], _BRACKET_STEP[[0x5D, 0x7D]] = 1, -1
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _json_reads_it_alike(text: str) -> bool:
+    """True unless the text has a run of 19 digits or may nest deeper than _MAX_ORJSON_DEPTH (~10 ms for 6 MB)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if _LONG_DIGIT_RUN in data.translate(_DIGITS_TO_ZERO):
+        return False
+    brackets = data.translate(None, _NOT_BRACKETS)  # the running sum over the brackets alone: 3× faster
+    depth = np.cumsum(_BRACKET_STEP[np.frombuffer(brackets, np.uint8)], dtype=np.int32)
+    return int(depth.max(initial=0)) <= _MAX_ORJSON_DEPTH
+
+
+def _parse_json(text: str) -> Any:
+    """The value json.loads gives, through orjson when it reads the text exactly as json does
+    (~0.1 s of a cold build: 2× faster on the base files); json otherwise, for its messages.
+
+    orjson refuses what json accepts only in ways that fall back here (NaN, Infinity, numbers
+    out of a double's range, lone surrogate escapes), and reads differently only what is sent
+    to json up front (long integers, deep nesting). Duplicate keys (the last wins) and floats
+    (correctly rounded; 1 million random literals compared) are read alike.
+    """
+    if _json_reads_it_alike(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    data = json.loads(text)
+    if LONE_SURROGATE_ESCAPE.search(text):
+        orjson.loads(text)  # json accepts a lone surrogate escape (not text: breaks the build); orjson refuses it
+    return data
+
+
 def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | None:
     """Parse a GeoJSON FeatureCollection, refusing other top-level shapes and other CRSs.
 
@@ -306,9 +353,7 @@ def read_feature_collection(path: Path, problems: Problems) -> dict[str, Any] | 
         problems.add(path, "", str(exc))
         return None
     try:
-        data = json.loads(text)
-        if LONE_SURROGATE_ESCAPE.search(text):
-            orjson.loads(text)  # json accepts a lone surrogate escape (not text: breaks the build); orjson refuses it
+        data = _parse_json(text)
     except json.JSONDecodeError as exc:
         problems.add(path, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")
         return None

@@ -29,9 +29,9 @@ from .i18n import country_codes, language_pages, language_prints, load_names, ma
 from .output import BuildLock, SiteWriter, check_out_dir, remove_stale_staging
 from .safe_read import UnsafeInput, read_input
 
-# The validating loaders, prepare and render import shapely, pyproj, folium (and with it
-# pandas): they are imported inside the functions that need them, so that a rebuild with
-# nothing to do (decided in fingerprint.py from file bytes) never pays for those imports.
+# The validating loaders, prepare and render import shapely, pyproj, numpy and babel: they
+# are imported inside the functions that need them, so that a rebuild with nothing to do
+# (decided in fingerprint.py from file bytes) never pays for those imports.
 
 
 @dataclass(frozen=True)

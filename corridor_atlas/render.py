@@ -1,36 +1,20 @@
-"""Folium assembly: a `PreparedMap` → one self-contained HTML page (a string).
+"""Page assembly: a `PreparedMap` → one self-contained HTML page (a string).
 
-folium gives the element tree and the `L.map` call; everything drawn on the map comes from
+Jinja templates give the page skeleton and the `L.map` call (the same bytes folium 0.20 wrote
+for them, without importing folium, branca and requests); everything drawn on the map comes from
 one JSON payload read by `static/atlas.js`, which builds popups, tooltips and labels as DOM
 nodes with `textContent`. That is how text from data can never become markup: it is
 escaped for the JSON-in-HTML context here (`<`, `>`, `&` as \\u escapes) and never passed to
 `innerHTML` in the page. Server-side HTML (title, legend, description) is escaped with
-markupsafe. Element ids come from a per-page counter, so the same input gives the same
-bytes. This module knows nothing about files on disk.
+markupsafe. The same input gives the same bytes. This module knows nothing about files on disk.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
-import sys
-from contextlib import contextmanager
 
-import branca.element
-
-# folium imports pandas only to accept DataFrames (folium/utilities.py: `try: import pandas`
-# / `except ImportError: pd = None`). No page passes one, and pandas is ~0.15 s of every
-# build that renders: hidden while folium is imported (unless something loaded it already).
-_HIDE_PANDAS = "pandas" not in sys.modules
-if _HIDE_PANDAS:
-    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` raise ImportError
-try:
-    import folium
-finally:
-    if _HIDE_PANDAS:
-        del sys.modules["pandas"]
-from folium.template import Template  # noqa: E402
+from jinja2 import Template
 from markupsafe import Markup, escape
 
 from . import assets, story, timeline
@@ -42,26 +26,10 @@ from .describe import render_description
 from .i18n import Translator, as_of, language_name, localise_payload, page_dir, page_filename, page_text, spec_text
 from .style import COUNTRY_FILLS, LegendEntry, land_fill
 
-_counter = itertools.count()
-
-
-@contextmanager
-def deterministic_ids():
-    """Replace branca's random element ids with a counter that starts at 0 for each page."""
-    global _counter
-    original = branca.element.Element._generate_id
-    _counter = itertools.count()
-    branca.element.Element._generate_id = classmethod(lambda cls: f"{next(_counter)}")
-    try:
-        yield
-    finally:
-        branca.element.Element._generate_id = original
-
-
-# branca renders a MacroElement's html/script output a second time as a Jinja template
-# (MacroElement.render wraps it in Element(...)), so `{{`, `{%` or `{#` from data would be
-# evaluated at build time. In JSON these only occur inside strings (a structural `{` is
-# always followed by `"` or `}`), so the `{` can become \u007b there; in HTML, &#123;.
+# Every piece of the page body is rendered a second time as a Jinja template (_as_template,
+# as folium's branca did), so `{{`, `{%` or `{#` from data would be evaluated at build time.
+# In JSON these only occur inside strings (a structural `{` is always followed by `"` or `}`),
+# so the `{` can become \u007b there; in HTML, &#123;.
 _JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 
 
@@ -79,89 +47,47 @@ def json_for_html(value) -> str:
     return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
-class AtlasFigure(branca.element.Figure):
-    """The page skeleton: a language, a real viewport (zoomable), a description."""
-
-    _template = Template(
-        "<!DOCTYPE html>\n"
-        '<html lang="{{ this.lang }}" dir="{{ this.dir }}">\n'
-        "<head>\n"
-        '<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>{{ this.page_title }}</title>\n"
-        '<meta name="description" content="{{ this.page_description }}">\n'
-        '<meta name="generator" content="Corridor Atlas">\n'
-        "{{ this.social_meta }}\n"
-        "{{ this.header.render(**kwargs) }}\n"
-        "</head>\n"
-        "<body>\n"
-        "{{ this.html.render(**kwargs) }}\n"
-        "<script>\n"
-        "{{ this.script.render(**kwargs) }}\n"
-        "</script>\n"
-        "</body>\n"
-        "</html>\n"
-    )
-
-    def __init__(self, title: str, description: str, social_meta: Markup = Markup(""), lang: str = "en"):
-        super().__init__(height=None)
-        self.lang, self.dir = lang, page_dir(lang)  # i18n.py: dir="rtl" for fa, ar, he
-        self.page_title = escape(title)
-        self.page_description = escape(description)
-        self.social_meta = Markup(_JINJA_OPENER.sub("&#123;", str(social_meta)))  # already escaped; see _JINJA_OPENER
-
-
-class AtlasMap(folium.Map):
-    """folium.Map without the CDN assets, the zoom lock and the global switches."""
-
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}{% endmacro %}
-{% macro html(this, kwargs) %}<div class="atlas-map" id="{{ this.get_name() }}" role="region" aria-label="{{ this.aria_label }}" aria-describedby="atlas-description"></div>{% endmacro %}
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.map("{{ this.get_name() }}", {{ this.options|tojavascript }});
-{%- if this.control_scale %}
-L.control.scale({"imperial": false}).addTo({{ this.get_name() }});
-{%- endif %}
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, aria_label: str, **kwargs):
-        super().__init__(**kwargs)
-        self._name = "Map"
-        self.aria_label = Markup(_JINJA_OPENER.sub("&#123;", str(escape(aria_label))))  # see _JINJA_OPENER
-        self.default_js = []
-        self.default_css = []
+PAGE = Template(
+    "<!DOCTYPE html>\n"
+    '<html lang="{{ lang }}" dir="{{ dir }}">\n'
+    "<head>\n"
+    '<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    "<title>{{ title }}</title>\n"
+    '<meta name="description" content="{{ description }}">\n'
+    '<meta name="generator" content="Corridor Atlas">\n'
+    "{{ social_meta }}\n"
+    "{% for part in header %}\n    {{ part }}{% endfor %}\n"
+    "</head>\n"
+    "<body>\n"
+    "{% for part in html %}\n    {{ part }}{% endfor %}\n"
+    "<script>\n"
+    "{% for part in script %}\n    {{ part }}{% endfor %}\n"
+    "</script>\n"
+    "</body>\n"
+    "</html>\n"
+)
+# The Leaflet map: folium.Map(location=None, tiles=None, control_scale=True, zoom_control=True,
+# attribution_control=True) wrote exactly these options (min and max zoom go to tile layers, and
+# there are none); "map_8" was its element id, kept so that pages stay byte-identical.
+MAP_ID = "map_8"
+MAP_DIV = (f'<div class="atlas-map" id="{MAP_ID}" role="region" aria-label="{{{{ aria_label }}}}" '
+           'aria-describedby="atlas-description"></div>')
+MAP_SCRIPT = (f'\nvar {MAP_ID} = L.map("{MAP_ID}", {{\n  "zoom": 1,\n  "zoomControl": true,\n  "preferCanvas": false,\n'
+              f'  "attributionControl": true,\n}});\nL.control.scale({{"imperial": false}}).addTo({MAP_ID});')
+LAYERS_SCRIPT = f'\nCorridorAtlas.init({MAP_ID}, JSON.parse(document.getElementById("atlas-data").textContent));'
+CONTENT_TYPE_META = '<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'
 
 
-class AtlasLayers(branca.element.MacroElement):
-    """Everything drawn on the map, as one JSON payload read by atlas.js."""
+def _as_template(text: str) -> str:
+    """`text` rendered as a Jinja template, as branca rendered every element (trailing newline dropped).
 
-    _template = Template(
-        """
-{% macro html(this, kwargs) %}<script type="application/json" id="atlas-data">{{ this.payload }}</script>{% endmacro %}
-{% macro script(this, kwargs) %}
-CorridorAtlas.init({{ this._parent.get_name() }}, JSON.parse(document.getElementById("atlas-data").textContent));
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, payload: str):
-        super().__init__()
-        self._name = "AtlasLayers"
-        self.payload = Markup(payload)
-
-
-class RawHTML(branca.element.Element):
-    """Already-escaped HTML inserted as it is. `branca.element.Element(text)` would compile
-    `text` as a Jinja template, so a title such as `{{7*7}}` would be evaluated at build time."""
-
-    _template = Template("{{ this.content }}")
-
-    def __init__(self, content: str):
-        super().__init__()
-        self.content = Markup(content)
+    Text with nothing Jinja reads or rewrites (no `{{`, `{%`, `{#`, no carriage return) comes out
+    the same less one trailing newline, so it is not compiled: ~10 ms a page for the inlined scripts.
+    """
+    if not any(token in text for token in ("{{", "{%", "{#", "\r")):
+        return text[:-1] if text.endswith("\n") else text
+    return Template(text).render()
 
 
 def _svg_swatch(entry: LegendEntry) -> Markup:
@@ -292,47 +218,39 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
     description, description_html = prepared.description, prepared.description  # describe.py: worded in the page's language
     if prepared.description_plan and (lang != "en" or names):
         description, description_html = render_description(prepared.description_plan, spec, lang, names or {})
-    with deterministic_ids():
-        social = social_meta(spec, description, page_filename(spec.id, lang), base_url, png_name, plain_title)
-        figure = AtlasFigure(title=plain_title, description=description, social_meta=social, lang=lang)
-        uses = {"story": bool(spec.steps), "time": bool(data["time"]), "locator": bool(data["locator"])}  # only what the page runs
-        figure.header.add_child(branca.element.Element(assets.head_html(asset_mode, **uses)), name="assets")
-        chrome = PAGE_CHROME.render(
-            title=page_text(spec, lang, "title"),
-            subtitle=page_text(spec, lang, "subtitle"),
-            legend=legend_html(timeline.legend(prepared.legend, data["time"], features), tr),  # every style a date shows
-            description=description_html,
-            description_text=description,
-            description_lang="en" if lang != "en" and not prepared.description_plan else None,  # English prose only without a plan
-            credit=page_text(spec, lang, "credit"),
-            source_line=page_text(spec, lang, "source_line"),
-            legend_heading=tr.html("legend"),
-            legend_note=tr.html("legend_note"),
-            download_text=tr.html("download_data"),
-            download_note=tr.html("download_data_note"),
-            needs_javascript=tr.html("needs_javascript"),
-            languages=[{"lang": code, "name": language_name(code), "href": page_filename(spec.id, code), "current": code == lang}
-                       for code in languages or []] if len(languages or []) > 1 else [],
-            languages_label=tr.text("languages")[0],
-            as_of=as_of(data["time"]["default"], lang) if data["time"] else "",  # the control's date, also without JS
-            download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
-            png=png_name,
-            story_list=story.noscript_list(spec),  # without script the steps are a list under the picture
-            png_width=PNG_WIDTH,
-            png_height=PNG_HEIGHT,
-        )
-        figure.html.add_child(RawHTML(chrome), name="chrome")
-        figure.header.add_child(branca.element.Element(assets.atlas_script(**uses)), name="atlas-js")
-        atlas_map = AtlasMap(
-            aria_label=f"{tr.text('map')[0]}: {plain_title}",
-            location=None,
-            tiles=None,
-            control_scale=True,
-            min_zoom=spec.view.min_zoom,
-            max_zoom=spec.view.max_zoom,
-            zoom_control=True,
-            attribution_control=True,
-        )
-        figure.add_child(atlas_map, name="map")
-        atlas_map.add_child(AtlasLayers(json_for_html(data)), name="layers")
-        return figure.render()
+    social = social_meta(spec, description, page_filename(spec.id, lang), base_url, png_name, plain_title)
+    uses = {"story": bool(spec.steps), "time": bool(data["time"]), "locator": bool(data["locator"])}  # only what the page runs
+    chrome = PAGE_CHROME.render(
+        title=page_text(spec, lang, "title"),
+        subtitle=page_text(spec, lang, "subtitle"),
+        legend=legend_html(timeline.legend(prepared.legend, data["time"], features), tr),  # every style a date shows
+        description=description_html,
+        description_text=description,
+        description_lang="en" if lang != "en" and not prepared.description_plan else None,  # English prose only without a plan
+        credit=page_text(spec, lang, "credit"),
+        source_line=page_text(spec, lang, "source_line"),
+        legend_heading=tr.html("legend"),
+        legend_note=tr.html("legend_note"),
+        download_text=tr.html("download_data"),
+        download_note=tr.html("download_data_note"),
+        needs_javascript=tr.html("needs_javascript"),
+        languages=[{"lang": code, "name": language_name(code), "href": page_filename(spec.id, code), "current": code == lang}
+                   for code in languages or []] if len(languages or []) > 1 else [],
+        languages_label=tr.text("languages")[0],
+        as_of=as_of(data["time"]["default"], lang) if data["time"] else "",  # the control's date, also without JS
+        download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
+        png=png_name,
+        story_list=story.noscript_list(spec),  # without script the steps are a list under the picture
+        png_width=PNG_WIDTH,
+        png_height=PNG_HEIGHT,
+    )
+    aria_label = Markup(_JINJA_OPENER.sub("&#123;", str(escape(f"{tr.text('map')[0]}: {plain_title}"))))  # see _JINJA_OPENER
+    return PAGE.render(
+        lang=lang, dir=page_dir(lang),  # i18n.py: dir="rtl" for fa, ar, he
+        title=escape(plain_title), description=escape(description),
+        social_meta=Markup(_JINJA_OPENER.sub("&#123;", str(social))),  # already escaped; see _JINJA_OPENER
+        header=[CONTENT_TYPE_META, _as_template(assets.head_html(asset_mode, **uses)), _as_template(assets.atlas_script(**uses)), ""],
+        html=[chrome, _as_template(Template(MAP_DIV).render(aria_label=aria_label)),
+              _as_template(f'<script type="application/json" id="atlas-data">{json_for_html(data)}</script>')],
+        script=[_as_template(MAP_SCRIPT), _as_template(LAYERS_SCRIPT)],
+    )

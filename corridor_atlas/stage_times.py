@@ -50,7 +50,7 @@ def report_since(process: str, before: dict[str, float]) -> None:
     for name in list(_totals):
         added = _totals[name] - before.get(name, 0.0)
         if added > 0:
-            print(f"timing {process} {name} {added:.4f}", file=sys.stderr, flush=True)
+            _line(f"timing {process} {name} {added:.4f}")
         if name in before:
             _totals[name] = before[name]
         else:
@@ -65,5 +65,11 @@ def report(process: str) -> None:
     """Print the stages timed so far in this process as ``timing <process> <stage> <s>`` and start afresh."""
     if enabled():
         for name, seconds in _totals.items():
-            print(f"timing {process} {name} {seconds:.4f}", file=sys.stderr, flush=True)
+            _line(f"timing {process} {name} {seconds:.4f}")
     _totals.clear()
+
+
+def _line(text: str) -> None:
+    """One write per line, so lines from worker processes sharing stderr never run together."""
+    sys.stderr.flush()
+    os.write(sys.stderr.fileno(), (text + "\n").encode())

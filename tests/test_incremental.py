@@ -20,7 +20,7 @@ from corridor_atlas.cli import main
 from corridor_atlas.pipeline import MANIFEST, ProjectPaths, build_site
 
 HEAVY = ("folium", "shapely", "pandas", "pyproj", "rich", "rich.progress")
-BUILD_NEEDS = {"folium", "shapely", "pyproj"}  # never pandas: render.py hides it from folium, which only wants DataFrames
+BUILD_NEEDS = {"shapely", "pyproj"}  # never pandas; folium neither: render.py writes its page skeleton with jinja2
 
 OTHER = {
     "type": "FeatureCollection",
