@@ -15,7 +15,8 @@ from pathlib import Path
 
 
 from .errors import InvalidInput, terminal_safe
-from .limits import DEFAULT_INPUT_MB, MAX_INPUT_MB_ENV, parse_max_input_mb, set_max_input_mb
+from . import limits
+from .limits import MAX_INPUT_MB_ENV, parse_max_input_mb, set_max_input_mb
 from .output import OutputRefused
 from .pipeline import ProjectPaths, build_site, load_inputs
 from .snapshot import SnapshotUnavailable, chromium_executable
@@ -138,6 +139,16 @@ def feature_rows(layers: dict, words: list[str]) -> list[tuple[str, ...]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; limits raised by --max-input-mb hold for this run only (main may run
+    twice in one process: the tests, an editor's integration)."""
+    saved = limits.current()
+    try:
+        return _main(argv)
+    finally:
+        limits.restore(saved)
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=True, highlight=False)
     out = Console(highlight=False, soft_wrap=True)
@@ -146,7 +157,6 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"--jobs: must be a whole number of at least 1 (got {args.jobs})", markup=False)
         return EXIT_INVALID
     max_input_mb = args.max_input_mb if args.max_input_mb is not None else os.environ.get(MAX_INPUT_MB_ENV)
-    set_max_input_mb(DEFAULT_INPUT_MB)  # each run starts from the defaults (main may run twice in one process)
     if max_input_mb is not None:
         try:
             set_max_input_mb(parse_max_input_mb(max_input_mb))

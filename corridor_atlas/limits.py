@@ -23,7 +23,6 @@ MAX_LABELS_PER_MAP = 500
 
 
 #: environment variable with the same meaning as `python build.py --max-input-mb N`
-DEFAULT_INPUT_MB = DEFAULT_FILE_BYTES / (1024 * 1024)
 MAX_INPUT_MB_ENV = "CORRIDOR_ATLAS_MAX_INPUT_MB"
 
 
@@ -51,6 +50,19 @@ def set_max_input_mb(megabytes: float) -> None:
     MAX_FILE_BYTES = safe_read.MAX_FILE_BYTES = int(megabytes * 1024 * 1024)
     MAX_VERTICES_PER_FEATURE = max(DEFAULT_VERTICES_PER_FEATURE,
                                    math.ceil(DEFAULT_VERTICES_PER_FEATURE * MAX_FILE_BYTES / DEFAULT_FILE_BYTES))
+
+
+def current() -> tuple[int, int]:
+    """The limits in force, for `restore`."""
+    return MAX_FILE_BYTES, MAX_VERTICES_PER_FEATURE
+
+
+def restore(saved: tuple[int, int]) -> None:
+    from . import safe_read
+
+    global MAX_FILE_BYTES, MAX_VERTICES_PER_FEATURE
+    MAX_FILE_BYTES, MAX_VERTICES_PER_FEATURE = saved
+    safe_read.MAX_FILE_BYTES = MAX_FILE_BYTES
 
 
 def count_positions(coordinates: Any, stop_after: int) -> int:

@@ -32,10 +32,19 @@ def test_a_file_over_the_default_limit_builds_only_when_asked(tmp_path, capsys):
     assert main(["--root", str(paths.root), "--out", str(out)]) == 2
     assert layer.name in capsys.readouterr().err
     assert main(["--root", str(paths.root), "--out", str(out), "--max-input-mb", "64"]) == 0
-    assert limits.MAX_FILE_BYTES == 64 * 1024 * 1024 == safe_read.MAX_FILE_BYTES
-    assert limits.MAX_VERTICES_PER_FEATURE == 2 * limits.DEFAULT_VERTICES_PER_FEATURE
     assert main(["check", "--root", str(paths.root)]) == 2  # the next run is back at the defaults
-    assert limits.MAX_FILE_BYTES == limits.DEFAULT_FILE_BYTES
+    assert limits.MAX_FILE_BYTES == limits.DEFAULT_FILE_BYTES == safe_read.MAX_FILE_BYTES
+
+
+def test_the_raised_limits_scale_positions_per_feature_and_are_restored():
+    saved = limits.current()
+    try:
+        limits.set_max_input_mb(64)
+        assert limits.MAX_FILE_BYTES == 64 * 1024 * 1024 == safe_read.MAX_FILE_BYTES
+        assert limits.MAX_VERTICES_PER_FEATURE == 2 * limits.DEFAULT_VERTICES_PER_FEATURE
+    finally:
+        limits.restore(saved)
+    assert limits.current() == (limits.DEFAULT_FILE_BYTES, limits.DEFAULT_VERTICES_PER_FEATURE)
 
 
 def test_build_site_in_process_keeps_the_defaults(tmp_path):

@@ -184,7 +184,7 @@ def test_reduced_motion_sets_the_view_at_once_and_motion_flies(chromium, story_s
     page.context.close()
     page, _, _ = open_story(chromium, story_site, reduce=False)
     now = page.evaluate("() => { atlas.story.go(2); const c = atlas.map.getCenter(); return [atlas.map.getZoom(), c.lat, c.lng]; }")
-    assert now[0] == start  # still where it was: the flight runs over the next frames
+    assert abs(now[0] - start) < 0.05  # still (all but) where it was: Leaflet draws the flight's first frame at once, the rest over the next frames
     page.wait_for_function("() => atlas.map.getZoom() === 8", timeout=5000)
     page.wait_for_timeout(1500)
     end = state(page)

@@ -42,7 +42,7 @@ def test_new__writes_a_commented_draft_that_checks_and_builds(project, tmp_path,
         assert re.search(rf"^#?\s*{key}\b.*#|^#.*\b{key}\b", text, re.M), f"{key} is not explained"
     assert run(capsys, "check", "--root", project.root)[0] == 0
     code, out, err = run(capsys, "my-map", "--root", project.root, "--out", tmp_path / "site", "--jobs", 1)
-    assert code == 0 and "warning" not in err
+    assert code == 0 and "warning" not in without_furniture(err)
     assert (tmp_path / "site" / "my-map.html").is_file()
     assert "my-map.html" not in (tmp_path / "site" / "index.html").read_text()  # a draft stays out of the gallery
 
@@ -103,7 +103,16 @@ def test_warning__bounds_that_show_no_feature_suggest_bounds_that_do(tmp_path, c
 
 def test_warning__none_for_a_map_that_shows_its_features(project, tmp_path, capsys):
     code, _, err = run(capsys, "check", "--root", project.root)
-    assert code == 0 and "warning" not in err
+    assert code == 0 and "warning" not in without_furniture(err)
+
+
+def without_furniture(err: str) -> str:
+    """The fixture's two squares fill a 1280×800 screen, so its westernmost town sits under the
+    legend and the build says so (a true warning, placement.places_under_furniture); the tests
+    here are about the other warnings."""
+    lines = err.splitlines()
+    assert sum("under the page's furniture" in line for line in lines) <= 1
+    return "\n".join(line for line in lines if "under the page's furniture" not in line)
 
 
 # --base-url: absolute embed code and social tags
