@@ -51,6 +51,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -603,6 +604,13 @@ with relaxed_geography() if sys.argv[4] == "10x" else contextlib.nullcontext():
 """
 
 
+def baseline_page(base_site: Path | None, map_id: str) -> list[Path]:
+    """The baseline's page of a map, as a list to splice into a timing tuple: empty without
+    --baseline or when the baseline checkout has no such map (a map added since)."""
+    page = base_site / f"{map_id}.html" if base_site else None
+    return [page] if page and page.is_file() else []
+
+
 def build_baseline(code: Path, project: Path, out: Path, tenfold: bool) -> None:
     """The baseline checkout's own code builds `project` into `out`, in a process of its own."""
     import subprocess
@@ -629,20 +637,25 @@ def tenfold_run(root: Path, tmp: Path, loads: int, render: bool, baseline: Path 
     naive_s = time.perf_counter() - t0
     base_site = tmp / "tenfold-baseline"
     if baseline:
-        build_baseline(baseline, dest, base_site, tenfold=True)
+        try:
+            build_baseline(baseline, dest, base_site, tenfold=True)
+        except subprocess.CalledProcessError:  # its code refuses this tree's data (a format added since)
+            console.print("  the baseline's code cannot build this tree's 10x data (its problems are above): "
+                          "10x baseline left out", markup=False)
+            baseline = None
     maps = {}
     for p in plans:
         o = analyse_ours((site / f"{p.id}.html").read_text(encoding="utf-8"))
         n = analyse_naive((naive_site / f"{p.id}.html").read_text(encoding="utf-8"))
         maps[p.id] = {"gz": o["gz"], "raw": o["raw"], "naive_gz": n["gz"], "breakdown": o["breakdown"]}
-        if baseline:
+        if baseline and (base_site / f"{p.id}.html").is_file():
             maps[p.id]["baseline_gz"] = gz((base_site / f"{p.id}.html").read_bytes())
     out = {**counts, "build_s": build_s, "build_load": load_ours, "naive_build_s": naive_s,
            "naive_build_load": load_naive, "maps": maps}
     if render:
         out["loadavg_before_render"] = os.getloadavg()[0]
         timed = render_times([(p.id, site / f"{p.id}.html", naive_site / f"{p.id}.html",
-                               *([base_site / f"{p.id}.html"] if baseline else [])) for p in plans], loads)
+                               *baseline_page(base_site if baseline else None, p.id)) for p in plans], loads)
         for map_id, r in timed.items():
             maps[map_id]["render"] = r
             r["ratio"] = r["ours"]["median_rendered_ms"] / r["naive"]["median_rendered_ms"]
@@ -794,9 +807,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.baseline:
                 build_baseline(args.baseline.resolve(), args.baseline.resolve(), base_site, tenfold=False)
                 for p in plans:
-                    per_map[p.id]["baseline_gz"] = gz((base_site / f"{p.id}.html").read_bytes())
+                    if (base_site / f"{p.id}.html").is_file():  # a map the baseline has too
+                        per_map[p.id]["baseline_gz"] = gz((base_site / f"{p.id}.html").read_bytes())
             render = render_times([(p.id, ours["site"] / f"{p.id}.html", naive["site"] / f"{p.id}.html",
-                                    *([base_site / f"{p.id}.html"] if args.baseline else [])) for p in plans],
+                                    *baseline_page(base_site if args.baseline else None, p.id)) for p in plans],
                                   loads, floor_page)
             floor = render.pop("__floor__", None)
             results["render"] = render
