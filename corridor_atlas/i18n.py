@@ -204,6 +204,10 @@ def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, 
     data["lang"], data["dir"] = lang, page_dir(lang)
     data["strings"] = tr.strings()
     data["units"] = unit_patterns(lang)
+    # our own credit lines in the language; a licensor's own wording (the base files') stays English, marked
+    credits = [tr.text(english_keys()[a]) if a in english_keys() else (a, False) for a in data.get("attribution", [])]
+    data["attribution"] = [text for text, _ in credits]
+    data["attributionLang"] = [lang if ok else "en" for _, ok in credits]
     if data.get("locator"):
         data["locator"]["label"] = tr.text("locator")[0]
     data["numbering"] = numbering(lang)  # atlas.js formats numbers with it (Intl "-u-nu-"), as the dates here

@@ -231,3 +231,20 @@ def test_serve_builds_the_languages_asked_for(project, tmp_path):
         preview.stop()
     assert main(["serve", "--lang", "xx", "--port", "0", "--out", str(tmp_path / "never")]) == 2
 
+
+
+def test_our_credit_lines_are_translated_and_a_licensors_own_wording_stays_english_marked(tmp_path):
+    from corridor_atlas.i18n import catalogue
+    from corridor_atlas.prepare import CURATED_CREDIT, GEONAMES_CREDIT, OSM_LINES_CREDIT
+
+    en = catalogue("en")
+    assert [en[k]["text"] for k in ("credit_places", "credit_routes", "credit_osm_lines")] == [
+        GEONAMES_CREDIT, CURATED_CREDIT, OSM_LINES_CREDIT]  # the page's credits are found by their English
+    paths = write_project(tmp_path / "project", map_toml='lang = ["fa"]\n' + MAP_TOML)
+    build_site(paths, tmp_path / "site")
+    english = payload((tmp_path / "site" / "test-map.html").read_text(encoding="utf-8"))
+    persian = payload((tmp_path / "site" / "test-map.fa.html").read_text(encoding="utf-8"))
+    credits = dict(zip(english["attribution"], zip(persian["attribution"], persian["attributionLang"])))
+    assert credits[GEONAMES_CREDIT] == (catalogue("fa")["credit_places"]["text"], "fa")
+    assert credits[CURATED_CREDIT] == (catalogue("fa")["credit_routes"]["text"], "fa")
+    assert credits["Test borders (public domain)"] == ("Test borders (public domain)", "en")  # the licensor's wording

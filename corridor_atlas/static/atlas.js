@@ -840,8 +840,10 @@
     var control = L.control.layers(null, null, { position: "topright" });
     overlays.forEach(function (entry) { control.addOverlay(entry[0], entry[1]); });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
-    data.attribution.forEach(function (a) {  // licence credits, as their sources word them: English, marked
-      map.attributionControl.addAttribution(PAGE.lang === "en" ? escapeHtml(a) : '<span lang="en" dir="ltr">' + escapeHtml(a) + "</span>");
+    data.attribution.forEach(function (a, i) {  // our credits translated (i18n.py); a licensor's own wording English, marked
+      var english = PAGE.lang !== "en" && (!data.attributionLang || data.attributionLang[i] === "en");
+      map.attributionControl.addAttribution(PAGE.lang === "en" ? escapeHtml(a)
+        : english ? '<span lang="en" dir="ltr">' + escapeHtml(a) + "</span>" : "<bdi>" + escapeHtml(a) + "</bdi>");
     });
     responsiveLayout(map, control);
     var layersToggle = control.getContainer() && control.getContainer().querySelector(".leaflet-control-layers-toggle");
