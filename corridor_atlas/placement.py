@@ -27,7 +27,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -165,13 +165,17 @@ class View:
     left: float
     top: float
 
-    @property
+    @cached_property  # (made once per view: every label and callout placed asks for them)
     def frame(self):
         return box(self.left, self.top, self.left + self.screen.width, self.top + self.screen.height)
 
     def furniture(self) -> list[tuple[str, object]]:
-        return [(what, box(self.left + x0, self.top + y0, self.left + x1, self.top + y1))
-                for what, (x0, y0, x1, y1) in self.screen.furniture]
+        return list(self._furniture)
+
+    @cached_property
+    def _furniture(self) -> tuple[tuple[str, object], ...]:
+        return tuple((what, box(self.left + x0, self.top + y0, self.left + x1, self.top + y1))
+                     for what, (x0, y0, x1, y1) in self.screen.furniture)
 
 
 def _rebound(left: float, right: float) -> float:
@@ -246,9 +250,10 @@ def side_box(x: float, y: float, side: str, w: float, h: float, gap: float):
 def side_boxes(options: list, w: float, h: float, gap: float) -> np.ndarray:
     """side_box of every (…, point, side) option, made in one call (the same boxes: creating
     thousands of candidate boxes one by one in Python was a tenth of a build)."""
-    offsets = np.array([_side_offset(side, w, h, gap) for *_, side in options], dtype=float).reshape(-1, 2)
-    x0 = np.array([point.x for _, point, _ in options], dtype=float) + offsets[:, 0]
-    y0 = np.array([point.y for _, point, _ in options], dtype=float) + offsets[:, 1]
+    offset = {side: _side_offset(side, w, h, gap) for side in {side for *_, side in options}}
+    offsets = np.array([offset[side] for *_, side in options], dtype=float).reshape(-1, 2)
+    points = np.array([point for _, point, _ in options], dtype=object).reshape(-1)
+    x0, y0 = shapely.get_x(points) + offsets[:, 0], shapely.get_y(points) + offsets[:, 1]
     return shapely.box(x0, y0, x0 + w, y0 + h)
 
 
@@ -279,7 +284,7 @@ class Obstacle:
     geom: object  # in world pixels
     weight: float  # cost per pixel of length (lines) or per px² (areas), or per hit (points)
     hard: bool = True  # covering it makes a placement unclean (a warning)
-    kind: str = "area"  # "area", "line", "point"
+    kind: str = "area"  # "area" (an axis-aligned box: a label, a callout, the furniture), "line", "point"
 
 
 @dataclass
@@ -309,27 +314,44 @@ def label_box_for_feature(geom_px, name: str, is_point: bool):
     return side_box(c.x, c.y, "center", w, h, 0)
 
 
-def build_scene(view: View, features: list[dict], shown_layers: set[str], country_labels=()) -> Scene:
+def projected(features: list[dict], shown_layers: set[str], zoom: int) -> list:
+    """Each shown feature's geometry in world pixels at `zoom` (None for one not shown), a line
+    drawn beside a shared track moved as the page moves it: the same for every screen that
+    opens at this zoom, so place_map projects once per zoom."""
+    out = []
+    for feat in features:
+        if feat["layer"] not in shown_layers:
+            out.append(None)
+            continue
+        geom = to_px(shape(feat["geometry"]), zoom)
+        offset = feat["properties"].get("offset")
+        if offset and "LineString" in geom.geom_type:
+            # drawn beside a shared track (shared_track.py) as Leaflet.PolylineOffset draws it: in pixel
+            # coordinates its offset and shapely's offset_curve agree (measured on the Aras corridor
+            # against the line the page draws)
+            shifted = geom.offset_curve(offset)
+            geom = geom if shifted.is_empty else shifted
+        out.append(geom)
+    return out
+
+
+def build_scene(view: View, features: list[dict], shown_layers: set[str], country_labels=(),
+                geoms: list | None = None) -> Scene:
     """Project what a reader sees at `view`: the layers shown by default, their lines,
-    place markers and permanent labels, and the country names."""
+    place markers and permanent labels, and the country names. `geoms`: `projected` at the
+    view's zoom, if already known."""
     scene = Scene(view)
     for c in country_labels:
         x, y = world_px(c["lon"], c["lat"], view.zoom)
         name_box = side_box(x, y, "center", len(c["name"]) * COUNTRY_CHAR_PX, 11 * 1.4, 0)
         scene.countries.append(Obstacle(f"the country name {c['name']!r}", name_box, 0.3, False))
-    for feat in features:
-        if feat["layer"] not in shown_layers:
+    for feat, geom in zip(features, geoms if geoms is not None else projected(features, shown_layers, view.zoom)):
+        if geom is None:
             continue
         p = feat["properties"]
-        geom = to_px(shape(feat["geometry"]), view.zoom)
         if geom.geom_type == "Point":
             scene.places.append((p["id"], p["name"], geom))
         elif "LineString" in geom.geom_type:
-            if p.get("offset"):  # drawn beside a shared track (shared_track.py) as Leaflet.PolylineOffset
-                # draws it: in pixel coordinates its offset and shapely's offset_curve agree (measured
-                # on the Aras corridor against the line the page draws)
-                shifted = geom.offset_curve(p["offset"])
-                geom = geom if shifted.is_empty else shifted
             scene.lines[p["id"]] = (p["name"], geom)
         if p.get("label"):
             scene.labels.append({"id": p["id"], "name": p["name"], "rank": p.get("rank", 0),
@@ -362,6 +384,12 @@ def obstacles(scene: Scene, own_id: str | None) -> list[Obstacle]:
 KIND_REACH = {"line": LINE_HALF_PX, "point": MARKER_HALF_PX, "area": 0.0}  # how far past its geometry a thing is drawn
 
 
+@lru_cache(maxsize=64)
+def _inset(frame, by: float):
+    """The map's frame less `by` px all round (a box too), once per view."""
+    return frame.buffer(-by, join_style="mitre")
+
+
 def _grown(boxes: np.ndarray, by: float) -> np.ndarray:
     if not by:
         return boxes
@@ -369,40 +397,78 @@ def _grown(boxes: np.ndarray, by: float) -> np.ndarray:
     return shapely.box(b[:, 0] - by, b[:, 1] - by, b[:, 2] + by, b[:, 3] + by)
 
 
-def scores(boxes: list, anchors: list, obstacles_: list[Obstacle], frame) -> tuple[np.ndarray, np.ndarray]:
+def _overlap_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Area of the overlap of axis-aligned boxes given by their bounds (rows of x0, y0, x1, y1),
+    pairwise. GEOS clips one box by another to a four-cornered ring of the same coordinates,
+    whose shoelace area is exactly (x1 − x0)·(y1 − y0) in doubles: the same number, without a
+    GEOS call per pair."""
+    w = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    h = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    return np.where((w > 0) & (h > 0), w * h, 0.0)
+
+
+def _covered(boxes: np.ndarray, rects: np.ndarray, group: list[Obstacle]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(candidate index, cost, hard?) of each obstacle of one kind a candidate box covers, in
+    the tree's order (the order costs add up in)."""
+    kind = group[0].kind
+    geoms = np.asarray([o.geom for o in group], dtype=object)
+    grown = _grown(boxes, KIND_REACH[kind])
+    # the pairs whose envelopes meet: a box or a point meets a box exactly when their envelopes
+    # do, and a line that misses a box it is near covers none of it (below the 0.5 px kept)
+    ci, oi = shapely.STRtree(geoms).query(grown)
+    if kind == "line":
+        # every box is axis-aligned: clipping a line by its rectangle is exact and
+        # far cheaper than a general intersection with a many-vertex route
+        rect = shapely.bounds(grown[ci])
+        # (the same GEOS call as shapely.clip_by_rect, broadcast over every pair at once: the
+        # public function takes one rectangle per call, ~10M calls at 10x the features)
+        amount = shapely.length(shapely.lib.clip_by_rect(geoms[oi], rect[:, 0], rect[:, 1], rect[:, 2], rect[:, 3]))
+    else:
+        amount = np.ones(len(ci)) if kind == "point" else _overlap_area(rects[ci], shapely.bounds(geoms)[oi])
+    if kind != "point":
+        keep = amount > 0.5
+        ci, oi, amount = ci[keep], oi[keep], amount[keep]
+    return ci, amount * np.array([o.weight for o in group])[oi], np.array([o.hard for o in group], dtype=bool)[oi]
+
+
+def scores(boxes: list, anchors: list, obstacles_: list[Obstacle], frame,
+           clean_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(hard cost, soft cost) of each candidate box, all at once (shapely's vectorised
     operations on an STRtree): length of line covered, markers covered, area of boxes
     covered, each times its weight; plus any part of the box outside the map or an anchor
-    off it (a hard cost)."""
+    off it (a hard cost). Candidates, the map's frame and area obstacles are axis-aligned
+    boxes, so what they share is worked out from their bounds.
+
+    `clean_only`: the soft cost matters only where there is no hard cost (a route label takes
+    a clean spot or none): if no line is a hard obstacle, lines are measured under those
+    candidates alone (most of the work), and the others' soft cost is left at inf."""
     boxes = np.asarray(boxes, dtype=object)
-    inner = frame.buffer(-EDGE_PX, join_style="mitre")
-    outside = shapely.area(boxes) - shapely.area(shapely.intersection(boxes, inner))
-    anchor_off = ~shapely.contains_xy(inner, [a.x for a in anchors], [a.y for a in anchors])
+    rects = shapely.bounds(boxes)
+    inner = _inset(frame, EDGE_PX).bounds
+    outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
+    anchors = np.array(anchors, dtype=object).reshape(-1)
+    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
+    anchor_off = ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))  # contains_xy of a box
     hard = np.where((outside > 0.5) | anchor_off, 10 + outside, 0.0)
+    groups = {kind: [o for o in obstacles_ if o.kind == kind] for kind in KIND_REACH}
+    lines_later = clean_only and not any(o.hard for o in groups["line"])
+    covered = {kind: _covered(boxes, rects, group) for kind, group in groups.items()
+               if group and not (kind == "line" and lines_later)}
+    for kind in KIND_REACH:  # costs add up kind by kind, in this order
+        if kind in covered:
+            ci, amount, is_hard = covered[kind]
+            np.add.at(hard, ci[is_hard], amount[is_hard])
+    clean = np.flatnonzero(hard == 0)
+    if lines_later and groups["line"] and len(clean):  # (soft costs only: `hard` is complete)
+        ci, amount, is_hard = _covered(boxes[clean], rects[clean], groups["line"])
+        covered["line"] = clean[ci], amount, is_hard
     soft = np.zeros(len(boxes))
-    for kind, reach in KIND_REACH.items():
-        group = [o for o in obstacles_ if o.kind == kind]
-        if not group:
-            continue
-        geoms = np.asarray([o.geom for o in group], dtype=object)
-        grown = _grown(boxes, reach)
-        ci, oi = shapely.STRtree(geoms).query(grown, predicate="intersects")
-        if kind == "point":
-            amount = np.ones(len(ci))
-        else:
-            # every box is axis-aligned: clipping a line or area by its rectangle is exact and
-            # far cheaper than a general intersection with a many-vertex route or country
-            rect = shapely.bounds(grown[ci])
-            # (the same GEOS call as shapely.clip_by_rect, broadcast over every pair at once: the
-            # public function takes one rectangle per call, ~10M calls at 10x the features)
-            inside = shapely.lib.clip_by_rect(geoms[oi], rect[:, 0], rect[:, 1], rect[:, 2], rect[:, 3])
-            amount = shapely.length(inside) if kind == "line" else shapely.area(inside)
-            keep = amount > 0.5
-            ci, oi, amount = ci[keep], oi[keep], amount[keep]
-        amount = amount * np.array([o.weight for o in group])[oi]
-        is_hard = np.array([o.hard for o in group], dtype=bool)[oi]
-        np.add.at(hard, ci[is_hard], amount[is_hard])
-        np.add.at(soft, ci[~is_hard], amount[~is_hard])
+    for kind in KIND_REACH:
+        if kind in covered:
+            ci, amount, is_hard = covered[kind]
+            np.add.at(soft, ci[~is_hard], amount[~is_hard])
+    if lines_later:
+        soft[hard != 0] = np.inf
     return hard, soft
 
 
@@ -423,7 +489,7 @@ def covered_by(candidate, anchor, obstacles_: list[Obstacle], frame) -> list[str
 def anchor_candidates(geom_px, frame, n: int = CANDIDATES) -> list[tuple[float, object]]:
     """(distance from the feature's middle, point) along the part of the feature on screen:
     `n` points evenly along a line, the point itself, or an area's pole and points around it."""
-    inner = frame.buffer(-EDGE_PX * 4, join_style="mitre")
+    inner = _inset(frame, EDGE_PX * 4)
     if geom_px.geom_type == "Point":
         return [(0.0, geom_px)]
     if "Polygon" in geom_px.geom_type:
@@ -441,12 +507,19 @@ def anchor_candidates(geom_px, frame, n: int = CANDIDATES) -> list[tuple[float, 
     total = sum(p.length for p in parts)
     out, walked = [], 0.0
     for part in parts:
-        for f in sorted({0.5} | {(i + 0.5) / n for i in range(n)}):  # the middle first among equals
-            t = f * total
-            if walked <= t < walked + part.length:
-                out.append((abs(t / total - 0.5), part.interpolate(t - walked)))
-        walked += part.length
+        length = part.length
+        at = [t for t in (f * total for f in _fractions(n)) if walked <= t < walked + length]
+        if at:
+            points = shapely.line_interpolate_point(part, [t - walked for t in at])
+            out.extend((abs(t / total - 0.5), point) for t, point in zip(at, points))
+        walked += length
     return out
+
+
+@lru_cache(maxsize=8)
+def _fractions(n: int) -> list[float]:
+    """Where along a line its `n` anchors go, the middle first among equals."""
+    return sorted({0.5} | {(i + 0.5) / n for i in range(n)})
 
 
 def _describe(items: list[str], most: int = 6) -> str:
@@ -494,7 +567,7 @@ def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
     if not options:
         return None
     boxes = side_boxes(options, w, h, 6)
-    hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
+    hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame, clean_only=True)
     soft = soft + 10 * np.array([distance for distance, _, _ in options])
     if not (hard == 0).any():
         return None
@@ -564,21 +637,36 @@ def places_under_furniture(scene: Scene, shown: dict) -> list[str]:
 # ----------------------------------------------------------------------------- water
 
 
+class _Bodies(tuple):
+    """The water file's (kind, polygon) pairs, as one key of the caches below, compared by
+    identity: they are read once per process, and hashing their million coordinates on every
+    lookup would cost more than some lookups save."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+
+def _as_key(bodies) -> tuple:
+    return bodies if isinstance(bodies, tuple) else tuple(bodies)
+
+
 @lru_cache(maxsize=2)
-def _water(path: str, mtime: float) -> list[tuple[str, object]]:
+def _water(path: str, mtime: float) -> tuple[tuple[str, object], ...]:
     """(kind, polygon) of each sea and lake, read once per process by geocheck's validated
     loader (a file it refuses gives no sea labels; the build reports it through the land rules)."""
     from .errors import Problems
     from .geocheck import load_water
 
     water = load_water(Path(path).parent, Problems())
-    return [(props.kind, geom) for props, geom in water.bodies] if water else []
+    return _Bodies((props.kind, geom) for props, geom in water.bodies) if water else _Bodies()
 
 
-def water_polygons(base_dir: Path | None) -> list[tuple[str, object]]:
+def water_polygons(base_dir: Path | None) -> tuple[tuple[str, object], ...]:
     path = base_dir / "water.geojson" if base_dir else None
     if path is None or not path.is_file():
-        return []
+        return ()
     return _water(str(path), path.stat().st_mtime)
 
 
@@ -603,6 +691,29 @@ def _whole_name(kind: str, geom) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _BodyFacts:
+    """What depends on a water body's lon/lat polygon alone, worked out once per water file
+    and process rather than once per map, zoom and page language."""
+
+    geoms: np.ndarray  # each body's polygon, for one vectorised `intersects` with a map's extent
+    seeded: tuple[bool, ...]  # holds a documented point
+    whole: tuple[str | None, ...]  # _whole_name
+
+
+@lru_cache(maxsize=8)
+def _body_facts(bodies: tuple[tuple[str, object], ...]) -> _BodyFacts:
+    seeds = [Point(lon, lat) for _, (lon, lat), _ in WATER_NAMES]
+    return _BodyFacts(np.array([geom for _, geom in bodies], dtype=object).reshape(-1),
+                      tuple(any(geom.contains(seed) for seed in seeds) for _, geom in bodies),
+                      tuple(_whole_name(kind, geom) for kind, geom in bodies))
+
+
+def _in_extent(facts: _BodyFacts, extent_box) -> np.ndarray:
+    """Indices of the bodies that meet the map's extent."""
+    return np.flatnonzero(shapely.intersects(facts.geoms, extent_box)) if len(facts.geoms) else np.zeros(0, dtype=int)
+
+
 def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list[tuple[str, object]]:
     """(name, polygon in world pixels) of each named sea or lake in the map's extent.
 
@@ -610,21 +721,27 @@ def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list
     one polygon of the Black Sea, the Mediterranean and the Gulf falls apart into its seas;
     each documented point names the piece it falls in, and the documented extent of the
     Mediterranean names the largest unnamed piece of sea inside it.
+
+    Kept per process for the exact bodies, extent and zoom: a right-to-left page of the map
+    (i18n.rtl_placement) needs the same water, and clipping, simplifying and opening the seas
+    is most of placing a map.
     """
-    seeds = [(name, Point(lon, lat)) for name, (lon, lat), _ in WATER_NAMES]
+    return list(_named_water(_as_key(bodies), extent_box, zoom))
+
+
+@lru_cache(maxsize=32)
+def _named_water(bodies: tuple[tuple[str, object], ...], extent_box, zoom: int) -> tuple[tuple[str, object], ...]:
+    facts = _body_facts(bodies)
     degree_px = TILE * 2 ** zoom / 360
     out: list[tuple[str, object]] = []
-    for kind, geom in bodies:
-        if not geom.intersects(extent_box):
-            continue
-        inside = [name for name, point in seeds if geom.contains(point)]
-        if kind != "sea" and not inside:
+    for b in _in_extent(facts, extent_box):
+        kind, geom = bodies[b]
+        if kind != "sea" and not facts.seeded[b]:
             continue
         clipped = shapely.make_valid(geom.intersection(extent_box).simplify(0.5 / degree_px))
         px = _without_specks(to_px(clipped, zoom))
-        whole_name = _whole_name(kind, geom)
-        if whole_name:
-            out.append((whole_name, px))  # one body, one name: no need to cut it
+        if facts.whole[b]:
+            out.append((facts.whole[b], px))  # one body, one name: no need to cut it
             continue
         opened = px.buffer(-LINE_PX / 2, quad_segs=2).buffer(LINE_PX / 2, quad_segs=2).intersection(px)
         pieces = [g for g in shapely.get_parts(opened) if g.geom_type == "Polygon" and g.area > 0]
@@ -641,10 +758,10 @@ def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list
             if free:
                 names[max(free, key=lambda i: pieces[i].area)] = name
         out.extend((name, pieces[i]) for i, name in names.items())
-    return sorted(out, key=lambda item: item[0])
+    return tuple(sorted(out, key=lambda item: item[0]))
 
 
-def _roomiest_spot(water_px, frame, w: float, h: float, avoid: list) -> tuple[float, float] | None:
+def _roomiest_spot(water_px, frame, w: float, h: float, avoid) -> tuple[float, float] | None:
     """The centre of the w × h box (with 2 px of water around it) that fits in the water on
     screen, clear of `avoid`, farthest from the shore; None if none fits (a 4 px grid)."""
     visible = water_px.intersection(frame)
@@ -658,13 +775,24 @@ def _roomiest_spot(water_px, frame, w: float, h: float, avoid: list) -> tuple[fl
     boxes = shapely.box(xs - w / 2 - 2, ys - h / 2 - 2, xs + w / 2 + 2, ys + h / 2 + 2)
     shapely.prepare(visible)
     fits = shapely.contains(visible, boxes)
-    if avoid:
-        fits[np.unique(shapely.STRtree(avoid).query(boxes, predicate="intersects")[0])] = False
+    if len(avoid):  # of the boxes that fit, those touching something to avoid (envelopes first: cheaper than a predicate)
+        fitting = np.flatnonzero(fits)
+        near, other = shapely.STRtree(avoid).query(boxes[fitting])
+        fits[fitting[near[shapely.intersects(boxes[fitting[near]], np.asarray(avoid)[other])]]] = False
     if not fits.any():
         return None
     fitting = np.flatnonzero(fits)  # the distance to the shore only where a box fits: most of the cost
     best = int(fitting[np.argmax(shapely.distance(water_px.boundary, boxes[fitting]))])
     return float(xs[best]), float(ys[best])
+
+
+def _scaled(geoms: list, k: float) -> np.ndarray:
+    """shapely.affinity.scale(g, k, k, origin=(0, 0)) of each, in one call (the same arithmetic)."""
+    geoms = np.array(geoms, dtype=object).reshape(-1)
+    if k == 1:
+        return geoms
+    return shapely.transform(geoms, lambda c: np.column_stack([k * c[:, 0] + 0.0 * c[:, 1] + 0.0,
+                                                               0.0 * c[:, 0] + k * c[:, 1] + 0.0]))
 
 
 def sea_labels(view: View, bodies: list, extent_box, min_zoom: int, max_zoom: int, scene: Scene) -> list[dict]:
@@ -676,7 +804,8 @@ def sea_labels(view: View, bodies: list, extent_box, min_zoom: int, max_zoom: in
     cx, cy = inner.centroid.x, inner.centroid.y
     avoid = [o.geom.buffer(KIND_REACH[o.kind]) if o.kind != "area" else o.geom for o in obstacles(scene, None) if o.hard]
     out = []
-    whole = {name: body for body in bodies if body[1].intersects(extent_box) and (name := _whole_name(*body))}
+    facts = _body_facts(_as_key(bodies))
+    whole = {facts.whole[b]: bodies[b] for b in _in_extent(facts, extent_box) if facts.whole[b]}
     for name, water_px in named_water(bodies, extent_box, view.zoom):
         w, h = len(name) * SEA_CHAR_PX, LINE_PX
         for zoom in range(view.zoom, max_zoom + 1 if name in whole else view.zoom + 1):
@@ -684,7 +813,7 @@ def sea_labels(view: View, bodies: list, extent_box, min_zoom: int, max_zoom: in
             if k > 1:  # a lake (or the Caspian) seen closer: its own polygon only
                 water_px = dict(named_water([whole[name]], extent_box, zoom))[name]
             frame = shapely.affinity.translate(inner, cx * (k - 1), cy * (k - 1))  # the same centre, zoomed in
-            spot = _roomiest_spot(water_px, frame, w, h, [shapely.affinity.scale(a, k, k, origin=(0, 0)) for a in avoid])
+            spot = _roomiest_spot(water_px, frame, w, h, _scaled(avoid, k))
             if spot is not None:
                 break
         if spot is None:
@@ -731,12 +860,15 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
     layouts: list[dict] = [{} for _ in callouts]
     route_layouts: dict[str, dict] = {}
     seas: list[dict] = []
+    geoms_at: dict[int, list] = {}  # zoom → projected(features): screens often share a zoom
     for screen in (tuple(mirrored(s) for s in SCREENS) if rtl else SCREENS):
         if time_bar and screen.width <= COMPACT_MAX_PX:
             screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX)
         view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
                             spec_view.max_zoom, max_bounds, rtl)
-        scene = build_scene(view, features, shown_layers, country_labels)
+        if view.zoom not in geoms_at:
+            geoms_at[view.zoom] = projected(features, shown_layers, view.zoom)
+        scene = build_scene(view, features, shown_layers, country_labels, geoms_at[view.zoom])
         boxes = []
         for i, callout in enumerate(callouts):
             choice, covered = place_callout(scene, callout.at, callout.text, callout_geoms[callout.at], callout.direction)
