@@ -141,8 +141,8 @@ def activated(root: Path | None) -> Iterator[Store | None]:
         _active = previous
 
 
-def prepared_coverage(geometries: list, extent, max_zoom: int) -> list:
-    """simplify.prepare_coverage, kept per (exact input polygons, extent, zoom, package code).
+def prepared_coverage(geometries: list, extent, max_zoom: int, hole=None) -> list:
+    """simplify.prepare_coverage, kept per (exact input polygons, extent, zoom, hole, package code).
 
     The basemap of a map is the same from build to build and from map to map of one region;
     clipping, simplifying and rounding it is the largest part of preparing a page. Stored as
@@ -154,17 +154,18 @@ def prepared_coverage(geometries: list, extent, max_zoom: int) -> list:
 
     store = active()
     if store is None:
-        return prepare_coverage(geometries, extent, max_zoom)
+        return prepare_coverage(geometries, extent, max_zoom, hole)
     wkb = shapely.to_wkb(geometries) if geometries else []
     key = digest(store.code(), [hashlib.sha256(w).hexdigest() for w in wkb],
-                 [extent.west, extent.south, extent.east, extent.north], max_zoom)
+                 [extent.west, extent.south, extent.east, extent.north], max_zoom,
+                 None if hole is None else [hole.west, hole.south, hole.east, hole.north])
     value = store.get("basemap", key)
     if isinstance(value, list) and len(value) == len(geometries):
         try:
             return [None if v is None else _from_stored(*v) for v in value]
         except (ValueError, TypeError, shapely.errors.GEOSException):
             pass  # damaged in a way the checksum missed: recompute
-    out = prepare_coverage(geometries, extent, max_zoom)
+    out = prepare_coverage(geometries, extent, max_zoom, hole)
     store.put("basemap", key, [None if g is None else [shapely.to_wkb(g, hex=True), shapely.get_precision(g)] for g in out])
     return out
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import box, mapping
+from shapely.geometry import Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 TILE_SIZE = 256
@@ -67,14 +67,55 @@ def _as_multipolygon(parts: list) -> BaseGeometry | None:
     return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
 
 
+# Base polygons clipped by a region they lie strictly inside, per process: id → (polygon, clip).
+_UNCUT: dict[int, tuple[BaseGeometry, BaseGeometry]] = {}
+_UNCUT_MAX = 4096
+
+
+def _uncut(polygon: BaseGeometry) -> BaseGeometry:
+    """`polygon` clipped by any region it lies strictly inside. GEOS rebuilds its rings the same
+    way whatever the region (tests/test_ring_hole.py), so the maps a worker prepares and the
+    rings of one map clip each such polygon once (issue 15: shared work in one build)."""
+    hit = _UNCUT.get(id(polygon))
+    if hit is not None and hit[0] is polygon:
+        return hit[1]
+    west, south, east, north = polygon.bounds
+    clipped = shapely.intersection(polygon, box(west - 1, south - 1, east + 1, north + 1))
+    if not shapely.is_valid(clipped):
+        clipped = shapely.make_valid(clipped)
+    if len(_UNCUT) >= _UNCUT_MAX:  # a long `serve` session reloads the base files
+        _UNCUT.clear()
+    _UNCUT[id(polygon)] = (polygon, clipped)
+    return clipped
+
+
 def prepare_coverage(
-    geometries: list[BaseGeometry], extent: Extent, max_zoom: int
+    geometries: list[BaseGeometry], extent: Extent, max_zoom: int, hole: Extent | None = None
 ) -> list[BaseGeometry | None]:
-    """Clip, simplify as one coverage, round and de-speck polygons; None where nothing is left."""
+    """Clip, simplify as one coverage, round and de-speck polygons; None where nothing is left.
+
+    `hole`: a box strictly inside `extent` whose land the caller throws away (basemap._cut: what
+    an inner ring draws). It is left out before simplifying, which costs in proportion to the
+    vertices: most of a ring's lie in its hole. A polygon wholly inside it is not clipped at all,
+    one wholly inside the region is clipped once per process (_uncut)."""
     pixel = degrees_per_pixel(max_zoom)
-    clipped = shapely.intersection(np.asarray(geometries, dtype=object), extent.polygon)  # one call, the same GEOS work
-    invalid = ~shapely.is_valid(clipped)
-    clipped[invalid] = shapely.make_valid(clipped[invalid])
+    items = np.asarray(geometries, dtype=object)
+    clipped = np.full(len(items), None, dtype=object)
+    if len(items):
+        west, south, east, north = shapely.bounds(items).T
+        region, unused = extent.polygon, np.zeros(len(items), dtype=bool)
+        inside = (west > extent.west) & (south > extent.south) & (east < extent.east) & (north < extent.north)
+        if hole is not None:
+            region = Polygon(region.exterior, [hole.polygon.exterior])
+            unused = (west > hole.west) & (south > hole.south) & (east < hole.east) & (north < hole.north)
+            inside &= (west > hole.east) | (east < hole.west) | (south > hole.north) | (north < hole.south)
+        cut = ~inside & ~unused
+        clipped[cut] = shapely.intersection(items[cut], region)  # one call, the same GEOS work
+        invalid = cut & ~shapely.is_valid(clipped)
+        clipped[invalid] = shapely.make_valid(clipped[invalid])
+        clipped[unused] = shapely.Polygon()
+        for i in np.flatnonzero(inside):
+            clipped[i] = _uncut(items[i])
     clipped = [shapely.get_parts(g) for g in clipped]
     # parts of one clipped valid polygon never overlap: gather them, no union needed
     polygons = [_as_multipolygon([p for p in parts if p.geom_type == "Polygon"]) for parts in clipped]
