@@ -6,12 +6,16 @@ stale page → write them to a staging folder → publish. Any invalid input sto
 before the first byte is written, with every problem listed. To use both cores, the workers
 start preparing pages as soon as every file has parsed cleanly, while this process runs
 the rules that read the inputs whole (geography, references); if those fail, the workers
-are stopped and nothing is written (`_build_locked`).
+are stopped and nothing is written (`_build_locked`). This process then renders the
+comparison pages, whose routes the geographic rules have just measured
+(compare.interiors_kept).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -284,25 +288,29 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _start_worker(parent_pid: int) -> None:
-    """Pool initializer: die with the build; time only this worker's own stages."""
+    """Pool initializer: die with the build; time only this worker's own stages; collect
+    garbage again (forked while the build paused it, its inputs frozen: _build_locked)."""
     _die_with_parent(parent_pid)
     stage_times.forget()
+    gc.enable()
 
 
 def _run_all(inputs: Inputs, comparisons: list, jobs: list[tuple], asset_mode: str, tiles: str | None, png: bool,
-             workers: int, base_url: str | None = None):
+             workers: int, base_url: str | None = None, alongside: int = 0):
     """Yield None as soon as the work has started, then (job, result) in job order,
     spreading the jobs over up to `workers` processes, the costliest first (expected_cost).
 
-    The first None lets the caller finish validating while the workers prepare pages
-    (_build_locked); closing the generator then stops the workers at once. In-process
-    (one worker, one job, no fork) nothing runs before the second step.
+    The first None lets the caller finish validating (and run `alongside` jobs of its own)
+    while the workers prepare pages (_build_locked); closing the generator then stops the
+    workers at once. In-process (one worker, one job in all, no fork) nothing runs before
+    the second step.
     """
     global _WORKER_STATE
     _WORKER_STATE = (inputs, comparisons)
     try:
-        if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and jobs and len(jobs) + alongside > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
+            gc.freeze()  # the inputs live as long as the build: no collection here or in a worker scans them again
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
                                      initializer=_start_worker, initargs=(os.getpid(),)) as pool:
                 futures = {job: pool.submit(_run_job, job, asset_mode, tiles, png, base_url)
@@ -363,10 +371,14 @@ def build_site(
     """
     check_out_dir(out_dir, paths.root, [paths.maps, paths.layers.parent, CODE_DIR], MANIFEST)
     out_dir = Path(os.path.abspath(out_dir))
+    collecting = gc.isenabled()
     try:
         with BuildLock(out_dir), cache.activated(cache.cache_dir_for(out_dir) if incremental else None):
             return _build_locked(paths, out_dir, only, asset_mode, tiles, progress, png, workers, incremental, base_url, advice, langs)
     finally:
+        gc.unfreeze()  # _run_all froze the build's inputs for its workers: collectable again
+        if collecting:
+            gc.enable()  # _build_locked paused it while parsing
         stage_times.report("build")  # CORRIDOR_ATLAS_TIMINGS=1: this process's stages on stderr
 
 
@@ -405,11 +417,14 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
 
     # something is stale: validate everything (geography included) before writing a byte
     with stage_times.stage("imports"):
-        from .compare import load_and_check_sets
+        from .compare import interiors_kept, load_and_check_sets
         from .compare_page import BuiltComparison
         from .site import BuiltMap, render_index
         from .snapshot import photograph
 
+    collecting = gc.isenabled()
+    gc.disable()  # until the workers fork (then frozen: _run_all): the inputs live as long as the build, and the
+    # collector scanning them again and again, here and in each worker, was ~0.5 s of a cold build's CPU
     inputs, problems = parse_inputs(paths, only)
     comparisons = None
     if not problems:
@@ -424,18 +439,23 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
     stale_sets = [k for k, cset in enumerate(comparisons) if not comparison_fresh(cset.id)]
     built: list[BuiltMap] = []
     workers = workers if workers is not None else default_workers()
-    jobs = [("map", i) for i in todo] + [("compare", k) for k in stale_sets]
+    jobs = [("map", i) for i in todo]
     _I18N_STATE.clear()  # read by _run_job (forked workers inherit it): each map's languages, names.json, country codes
     _I18N_STATE.update(page_langs, names=load_names(paths.root), country_iso=country_codes(inputs.base))
     compared: dict[str, BuiltComparison] = {}
-    runner = _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url)
+    runner = _run_all(inputs, comparisons, jobs, asset_mode, tiles, png, workers, base_url, alongside=len(stale_sets))
     if todo:
         from .geocheck import preload_water
 
         preload_water(inputs.base, paths.base)  # parsed once here, inherited by the workers' sea labels
     next(runner)  # the workers start preparing pages while the rest of the validation runs here
+    if collecting:
+        gc.enable()
     try:
-        check_inputs(paths, inputs, problems, only)  # geography, references: raises, and then nothing is published
+        with interiors_kept():  # the comparison pages measure routes the geographic rules have just measured
+            check_inputs(paths, inputs, problems, only)  # geography, references: raises, and then nothing is published
+            with stage_times.stage("comparison pages"):  # in this process now (each page also timed as compare:<set>)
+                compared_here = [(("compare", k), _run_job(("compare", k), asset_mode, tiles, png, base_url)) for k in stale_sets]
     except BaseException:
         runner.close()  # stops the workers
         raise
@@ -444,7 +464,7 @@ def _build_locked(paths: ProjectPaths, out_dir: Path, only: list[str] | None, as
 
         advice.extend(coverage_advice(inputs.specs, inputs.layers))
     with SiteWriter(out_dir) as writer:
-        for (kind, i), result in runner:
+        for (kind, i), result in itertools.chain(compared_here, runner):
             if kind == "compare":
                 filename, html, routes = result
                 cset = comparisons[i]

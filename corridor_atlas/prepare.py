@@ -12,7 +12,6 @@ import math
 import shapely
 import shapely.affinity
 from shapely.ops import polylabel
-import xyzservices.providers as xyz
 from shapely.geometry import box
 
 from .basemap import drawn_land, land_extent, locator, seen_box, story_tiers, tiered_coverage
@@ -123,6 +122,8 @@ def validate_references(
 
     check_story(spec, spec_path, layers, problems)
     if spec.uses_online_tiles:
+        import xyzservices.providers as xyz  # 16 ms to import: only for a map on online tiles
+
         try:
             xyz.query_name(spec.basemap)
         except ValueError:
@@ -339,6 +340,8 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     tiles = None
     tiles_name = tiles_override or (spec.basemap if spec.uses_online_tiles else None)
     if tiles_name:
+        import xyzservices.providers as xyz  # 16 ms to import: only for a map on online tiles
+
         provider = xyz.query_name(tiles_name)
         tiles = {"url": provider.build_url(scale_factor="{r}") if "{r}" in provider.url else provider.build_url(),
                  "attribution": provider.get("attribution", provider.name), "max_zoom": provider.get("max_zoom", 18)}
