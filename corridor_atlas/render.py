@@ -55,6 +55,12 @@ PAGE = Template(
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
     "<title>{{ title }}</title>\n"
     '<meta name="description" content="{{ description }}">\n'
+    # without script the page is read, not used: the description (once, in #atlas-description)
+    # shown as text after the note that the map needs script, above the picture and the steps;
+    # the empty map box and the legend of the lines nobody sees hidden
+    "<noscript><style>div.atlas-map,details.atlas-legend{display:none}div.atlas-noscript{position:static}"  # outrank atlas.css (later)
+    "#atlas-description{position:static;width:auto;height:auto;overflow:visible;clip:auto;white-space:normal}"
+    "p.atlas-noscript-note,#atlas-description,div.atlas-noscript{margin:0;padding:4px 8px}</style></noscript>\n"
     '<meta name="generator" content="Corridor Atlas">\n'
     "{{ social_meta }}\n"
     "{% for part in header %}\n    {{ part }}{% endfor %}\n"
@@ -153,8 +159,9 @@ PAGE_CHROME = Template(
 {%- endif %}
 </details>
 </div>
+<noscript><p class="atlas-noscript-note">{{ needs_javascript }}</p></noscript>
 <p id="atlas-description" class="atlas-description"{% if description_lang %} lang="{{ description_lang }}" dir="ltr"{% endif %}>{{ description }}</p>
-<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description_text }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}<p>{{ needs_javascript }} {% if description_lang %}<span lang="{{ description_lang }}" dir="ltr">{{ description }}</span>{% else %}{{ description }}{% endif %}</p>{{ story_list }}</div></noscript>""",
+<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description_text }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}{{ story_list }}</div></noscript>""",
     autoescape=True,
 )
 
@@ -205,7 +212,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
                 names: dict | None = None, country_iso: dict[str, str] | None = None) -> str:
     """The complete HTML page for one map; `png_name` adds the static fallback to <noscript>;
     `base_url` (where the site is published) makes og:url and og:image absolute (site.social_meta)."""
-    from .site import social_meta
+    from .site import card_text, social_meta
 
     spec = prepared.spec
     data = payload(prepared)
@@ -247,7 +254,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
     aria_label = Markup(_JINJA_OPENER.sub("&#123;", str(escape(f"{tr.text('map')[0]}: {plain_title}"))))  # see _JINJA_OPENER
     return PAGE.render(
         lang=lang, dir=page_dir(lang),  # i18n.py: dir="rtl" for fa, ar, he
-        title=escape(plain_title), description=escape(description),
+        title=escape(plain_title), description=escape(card_text(description)),  # a search result's snippet; the whole text is #atlas-description
         social_meta=Markup(_JINJA_OPENER.sub("&#123;", str(social))),  # already escaped; see _JINJA_OPENER
         header=[CONTENT_TYPE_META, _as_template(assets.head_html(asset_mode, **uses)), _as_template(assets.atlas_script(**uses)), ""],
         html=[chrome, _as_template(Template(MAP_DIV).render(aria_label=aria_label)),

@@ -57,7 +57,7 @@ def page_url(filename: str, base_url: str | None) -> str:
     return urljoin(base_url, filename) if base_url else filename
 
 
-CARD_TEXT_CHARS = 200  # social cards show about two lines; the full description stays in <meta name="description">
+CARD_TEXT_CHARS = 200  # social cards and search snippets show about two lines; the full description is the page's #atlas-description
 
 
 def card_text(text: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from corridor_atlas.cli import main
 from corridor_atlas.pipeline import build_site
-from corridor_atlas.site import embed_snippet
+from corridor_atlas.site import card_text, embed_snippet
 from corridor_atlas.snapshot import PNG_HEIGHT, PNG_WIDTH
 
 from .browser import browser, open_page
@@ -90,7 +90,8 @@ def test_layout__usable_at_phone_and_desktop_width(chromium, built_site, map_id,
         assert page.locator(".leaflet-control-zoom-in").count() == 1
         description = page.locator("#atlas-description").text_content()
         assert description and len(description) > 40
-        assert page.get_attribute("meta[name=description]", "content") == description
+        # the search snippet: the description's first 200 characters, cut at a word (site.card_text)
+        assert page.get_attribute("meta[name=description]", "content") == card_text(description)
         assert page.get_attribute(".atlas-map", "aria-describedby") == "atlas-description"
     finally:
         page.context.close()
@@ -125,6 +126,29 @@ def test_permalink__garbage_hash_is_ignored(chromium, built_site):
         assert page.evaluate("window.atlas.map.getZoom()") >= 6
     finally:
         page.context.close()
+
+
+def test_without_script__the_description_is_read_once_above_the_note(chromium, built_site):
+    """No JavaScript: the map box is hidden and the one copy of the description (#atlas-description,
+    no longer repeated in <noscript>) is shown as text, after the note that the map needs script."""
+    html = (built_site / "overview.html").read_text(encoding="utf-8")
+    context = chromium.new_context(viewport={"width": 680, "height": 510}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((built_site / "overview.html").as_uri())
+        description = page.locator("#atlas-description")
+        text = description.text_content()
+        assert len(text) > 200
+        assert html.count(text[-60:]) == 1  # the page carries the long text once (meta holds its first 200 characters)
+        box = description.bounding_box()
+        assert box["width"] > 300 and box["height"] > 40  # a visible paragraph, not the 1 px screen-reader box
+        note = page.locator(".atlas-noscript-note").bounding_box()
+        assert note["y"] + note["height"] <= box["y"] + 1  # the note that the map needs script first, not on top of it
+        steps = page.locator(".atlas-noscript").bounding_box()
+        assert steps["y"] >= box["y"] + box["height"] - 1  # then the picture and the steps
+        assert page.locator(".atlas-map").bounding_box() is None  # the empty map box is hidden
+    finally:
+        context.close()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

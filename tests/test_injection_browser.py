@@ -163,7 +163,9 @@ def test_payload_in_every_text_field__shown_literally_never_run(payload, chromiu
     assert seen["aria"] == "Map: " + t("map.title")
     assert seen["subtitle"] == t("map.subtitle")
     assert t("map.credit") in seen["footer"] and t("map.source_line") in seen["footer"]
-    assert t("pipeline.name") in seen["meta"] and t("pipeline.name") in seen["description"]
+    assert t("pipeline.name") in seen["description"]
+    # the search snippet: the description's first 200 characters (site.card_text), as literal text
+    assert t("map.title") in seen["meta"] and seen["meta"].rstrip("…") in seen["description"]
     assert seen["callouts"] == t("callout.text")
     assert t("place.name (label=true)") in seen["labels"]
     assert t("layer.title") in seen["layerControl"]
