@@ -18,7 +18,7 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 from . import assets, story, timeline
-from .codec import compact_layers, share_borders, share_repeated
+from .codec import compact_layers, pack_layers, share_borders, share_repeated
 from .prepared import PreparedMap
 from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
@@ -258,6 +258,6 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
         social_meta=Markup(_JINJA_OPENER.sub("&#123;", str(social))),  # already escaped; see _JINJA_OPENER
         header=[CONTENT_TYPE_META, _as_template(assets.head_html(asset_mode, **uses)), _as_template(assets.atlas_script(**uses)), ""],
         html=[chrome, _as_template(Template(MAP_DIV).render(aria_label=aria_label)),
-              _as_template(f'<script type="application/json" id="atlas-data">{json_for_html(data)}</script>')],
+              _as_template(f'<script type="application/json" id="atlas-data">{json_for_html(pack_layers(data))}</script>')],
         script=[_as_template(MAP_SCRIPT), _as_template(LAYERS_SCRIPT)],
     )

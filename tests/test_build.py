@@ -6,7 +6,7 @@ import re
 import pytest
 
 from corridor_atlas.cli import main
-from corridor_atlas.codec import decode_geometry
+from corridor_atlas.codec import decode_geometry, unpack_layers
 from corridor_atlas.pipeline import build_site
 
 from .conftest import MAP_TOML, ROUTES, write_project
@@ -15,7 +15,7 @@ from .conftest import MAP_TOML, ROUTES, write_project
 def payload_of(html: str) -> dict:
     match = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', html, re.S)
     assert match, "page has no data payload"
-    return json.loads(match.group(1))
+    return unpack_layers(json.loads(match.group(1)))  # codec.pack_layers: the layers as GeoJSON again
 
 
 def snapshot(folder):

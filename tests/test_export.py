@@ -230,7 +230,7 @@ def _page_feature_ids(html: str) -> list[str]:
         except ValueError:
             continue
         for layer in data.get("layers", []) if isinstance(data, dict) else []:
-            ids += [f["properties"]["id"] for f in layer["geojson"]["features"]]
+            ids += layer["features"]["properties"]["id"]  # codec.pack_layers: the layer's ids in one column
     return ids
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from corridor_atlas import i18n
+from corridor_atlas.codec import unpack_layers
 from corridor_atlas.cli import main
 from corridor_atlas.errors import Problems
 from corridor_atlas.names import denied, load_denylist
@@ -31,7 +32,7 @@ def lang_site(tmp_path_factory) -> Path:
 
 
 def payload(html: str) -> dict:
-    return json.loads(PAYLOAD.search(html).group(1))
+    return unpack_layers(json.loads(PAYLOAD.search(html).group(1)))  # codec.pack_layers: the layers as GeoJSON again
 
 
 def features(data: dict) -> dict[str, dict]:

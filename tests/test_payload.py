@@ -10,8 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from corridor_atlas.codec import (ALPHABET, compact_layers, decode_geometry, decode_polygons, encode_geometry, encode_polygons,
-                                  expand_layers, share_borders, share_repeated, text_varints, unshare_borders, varint_text)
+from corridor_atlas.codec import (ALPHABET, compact_layers, pack_layers, decode_geometry, decode_polygons, encode_geometry, encode_polygons,
+                                  COARSER, _arc_text, arc_steps, expand_layers, share_borders, share_repeated, text_varints, unpack_layers,
+                                  unshare_borders, varint_text)
 from corridor_atlas.pipeline import build_site, load_inputs
 from corridor_atlas.prepare import prepare_map
 from corridor_atlas.render import payload
@@ -25,7 +26,7 @@ STATIC = Path(__file__).resolve().parent.parent / "corridor_atlas" / "static"
 def page_payload(html: str) -> dict:
     match = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', html, re.S)
     assert match, "page has no data payload"
-    return json.loads(match.group(1))
+    return unpack_layers(json.loads(match.group(1)))  # codec.pack_layers: the layers as GeoJSON again
 
 
 @pytest.mark.parametrize("geometry", [
@@ -79,10 +80,18 @@ def test_share_borders__a_border_is_written_once_and_rings_decode_exactly():
     countries = [{"iso_a3": "AAA", "q": encode_polygons(west, 2)}, {"iso_a3": "BBB", "q": encode_polygons(east, 2)}]
     shared, arcs = share_borders(countries)
     assert unshare_borders(shared, arcs) == countries
-    assert all(set(arc) <= set(ALPHABET) for arc in arcs) and "," not in ALPHABET  # the page joins the arcs with ","
+    assert all(set(arc.lstrip(COARSER)) <= set(ALPHABET) for arc in arcs) and "," not in ALPHABET + COARSER  # the page joins the arcs with ","
     east_steps = text_varints(shared[1]["a"][0][0])
     assert any(step & 1 for step in east_steps)  # the east ring cites the west ring's border, backwards
     assert shapely.equals(shape(decode_polygons(unshare_borders(shared, arcs)[1]["q"], 2)), east)
+
+
+def test_arc_text__steps_sharing_a_power_of_ten_are_written_in_it():
+    coarse = [3, -7] + [100, -200, 300, 0] * 5  # a story's coarse tier: whole hundreds of grid steps after the first vertex
+    assert _arc_text(coarse).startswith(COARSER * 2) and arc_steps(_arc_text(coarse)) == coarse
+    assert len(_arc_text(coarse)) < len(varint_text(coarse))
+    for steps in ([3, -7, 10, 20], [0, 0, 5, 10, 15, -20], [1, 2, 0, 0]):  # too short to pay, no common factor, no step
+        assert _arc_text(steps) == varint_text(steps) and arc_steps(_arc_text(steps)) == steps
 
 
 def test_share_repeated__a_value_two_features_carry_is_written_once():
@@ -143,3 +152,43 @@ def test_payload__is_deterministic(project):
     first = json.dumps(payload(prepare_map(inputs.specs[0], inputs.layers, inputs.base)), sort_keys=True)
     second = json.dumps(payload(prepare_map(inputs.specs[0], inputs.layers, inputs.base)), sort_keys=True)
     assert first == second
+
+
+def test_pack_layers__the_page_writes_features_by_column_and_unpacks_exactly(project, tmp_path):
+    """codec.pack_layers (the page) and unpack_layers (atlas.js does the same): nothing lost, nothing changed."""
+    inputs = load_inputs(project)
+    data = payload(prepare_map(inputs.specs[0], inputs.layers, inputs.base))
+    data["time"] = {"steps": ["2020"], "default": "2020", "features": {"test-pipeline": {"status": "operational", "dates": {"opened": "2020"}},
+                                                                      "test-rail": {"status": "proposed", "dates": {"agreed": "2010"}}}}
+    for f in data["layers"][0]["geojson"]["features"]:  # one dated feature whose recorded entry repeats it, one whose does not
+        if f["properties"]["id"] in data["time"]["features"]:
+            f["properties"]["dates"] = {"opened": "2020"}
+    packed = pack_layers(data)
+    layer = packed["layers"][0]
+    assert "geojson" not in layer and layer["features"]["count"] == 4 and layer["features"]["points"]
+    assert [g is None for g in layer["features"]["geometry"]] == [True, True, False, False]  # two places in "points"
+    assert layer["features"]["properties"]["id"] == ["alpha-town", "beta-port", "test-pipeline", "test-rail"]
+    assert packed["time"]["features"] == {"test-rail": {"status": "proposed", "dates": {"agreed": "2010"}}}
+    assert unpack_layers(packed) == data
+    data["layers"][0]["geojson"]["features"][0]["properties"]["note"] = None  # a column cannot tell null from absent
+    packed = pack_layers(data)
+    assert "geojson" in packed["layers"][0] and unpack_layers(packed) == data  # so that layer stays as it was
+
+
+def test_pack_layers__real_pages_unpack_to_the_payload(tmp_path):
+    """The map with a time control, English and Persian (localised names, dates as text)."""
+    from corridor_atlas import story
+    from corridor_atlas.i18n import localise_payload
+    from corridor_atlas.pipeline import ProjectPaths
+    from corridor_atlas.render import render_page
+
+    inputs = load_inputs(ProjectPaths(Path(__file__).resolve().parent.parent), ["nakhchivan"])
+    for spec in inputs.specs:
+        prepared = prepare_map(spec, inputs.layers, inputs.base)
+        for lang in ("en", "fa"):
+            packed = json.loads(re.search(r'id="atlas-data">(.*?)</script>', render_page(prepared, lang=lang), re.S).group(1))
+            expected = payload(prepared)
+            if lang != "en":
+                expected = {**localise_payload(expected, lang, {}, {}, spec, prepared), "story": story.page_payload(spec, lang)}
+            assert unpack_layers(packed) == json.loads(json.dumps(expected))  # as the page's JSON has it
+            assert packed["time"]["features"] == {}  # every recorded status and date is the feature's own

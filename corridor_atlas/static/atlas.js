@@ -283,8 +283,13 @@
   function decodeCountries(data) {
     var scale = Math.pow(10, data.decimals), x = 0, y = 0, previous = 0;
     var arcs = (data.arcs ? data.arcs.split(",") : []).map(function (text) {  // an arc starts in steps from the previous arc's end
-      var steps = textVarints(text), points = [];
-      for (var i = 0; i < steps.length; i += 2) { x += steps[i]; y += steps[i + 1]; points.push([x / scale, y / scale]); }
+      var unit = 1, i = 0;  // codec._arc_text: each leading "!" writes the steps after the first vertex in tens
+      while (text.charAt(i) === "!") { unit *= 10; i++; }
+      var steps = textVarints(text.slice(i)), points = [];
+      for (i = 0; i < steps.length; i += 2) {
+        var u = i ? unit : 1;
+        x += steps[i] * u; y += steps[i + 1] * u; points.push([x / scale, y / scale]);
+      }
       return points;
     });
     function ring(text) {  // per arc: (index - previous index) * 2, plus 1 when it runs backwards
@@ -306,6 +311,32 @@
     };
   }
 
+  /* Inverse of codec.pack_layers, in place: each layer's columns back to a FeatureCollection
+     (layer.geojson), the points from their text, and the time control's entries that only
+     repeated a feature's status and dates. */
+  function unpackLayers(data, scale) {
+    data.layers.forEach(function (layer) {
+      var packed = layer.features;
+      if (!packed) return;  // left as GeoJSON (codec._pack_layer)
+      var columns = packed.properties, keys = Object.keys(columns);
+      var points = unflatText(packed.points, scale), next = 0, features = [];
+      for (var i = 0; i < packed.count; i++) {
+        var p = {};
+        for (var k = 0; k < keys.length; k++) if (columns[keys[k]][i] !== null) p[keys[k]] = columns[keys[k]][i];
+        features.push({ type: "Feature", properties: p, geometry: packed.geometry[i] || { type: "Point", coordinates: points[next++] } });
+      }
+      layer.geojson = { type: "FeatureCollection", features: features };
+      delete layer.features;
+    });
+    var recorded = data.time && data.time.features;
+    if (recorded) data.layers.forEach(function (layer) {
+      layer.geojson.features.forEach(function (f) {
+        var p = f.properties;
+        if (p.dates && !Object.prototype.hasOwnProperty.call(recorded, p.id)) recorded[p.id] = { status: p.status, dates: L.extend({}, p.dates) };
+      });
+    });
+  }
+
   /* Inverse of codec.compact_layers and codec.share_repeated, in place: encoded lines and areas
      back to GeoJSON coordinates, source indices back to the {title, url} they point to in
      data.sources, shared values (a number where a text or an object belongs) back from data.shared. */
@@ -314,6 +345,7 @@
     var scale = Math.pow(10, data.decimals), sources = data.sources || [], shared = data.shared || [];
     function unshare(v) { return typeof v === "number" ? shared[v] : v; }
     function unflat(text) { return unflatText(text, scale); }
+    unpackLayers(data, scale);
     data.layers.forEach(function (layer) {
       layer.geojson.features.forEach(function (f) {
         var g = f.geometry, p = f.properties;
