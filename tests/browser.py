@@ -43,8 +43,12 @@ def browser():
             instance.close()
 
 
+# atlas.js sets data-atlas-complete; other pages (compare.js) have nothing to add after ready
+COMPLETE = "!window.CorridorAtlas || document.documentElement.getAttribute('data-atlas-complete') === 'true'"
+
+
 def open_page(instance, url: str, width: int = 1280, height: int = 800, wait_ready: bool = True):
-    """A new page at `url` with its log; waits until atlas.js marks the map ready."""
+    """A new page at `url` with its log; waits until atlas.js marks the map ready and complete."""
     context = instance.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     log = PageLog()
@@ -60,4 +64,6 @@ def open_page(instance, url: str, width: int = 1280, height: int = 800, wait_rea
     page.goto(url)
     if wait_ready:
         page.wait_for_selector("html[data-atlas-ready=true]", timeout=15000)
+        # a map page (atlas.js) adds, once drawn and idle, what the first frame does not show (tap targets, keyboard stops)
+        page.wait_for_function(COMPLETE, timeout=15000)
     return page, log

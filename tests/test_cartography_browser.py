@@ -131,6 +131,7 @@ def tap_hit_rate(chromium, site, map_id: str) -> tuple[int, int, list]:
     try:
         page.goto((site / f"{map_id}.html").as_uri())
         page.wait_for_selector("html[data-atlas-ready=true]")
+        page.wait_for_selector("html[data-atlas-complete=true]", state="attached")  # the tap targets are in
         page.wait_for_timeout(300)
         # popups neither pan the map nor fade out here, and two quick taps do not zoom: that changes
         # where no tap lands, only how long the test waits between taps

@@ -361,6 +361,25 @@
     });
   }
 
+  /* Work that changes nothing the first frame shows (tap targets, keyboard stops, hover
+     tooltips) waits until the map is drawn (html[data-atlas-ready]) and the browser is idle;
+     html[data-atlas-complete] marks it done. Once complete, such work runs at once. */
+  var afterDrawn = [];
+  function whenDrawn(task) { if (afterDrawn) afterDrawn.push(task); else task(); }
+  function completeAfterDrawn() {
+    var run = function () {
+      var tasks = afterDrawn;
+      afterDrawn = null;
+      tasks.forEach(function (task) { task(); });
+      document.documentElement.setAttribute("data-atlas-complete", "true");
+    };
+    var whenIdle = function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(run, { timeout: 200 }); else setTimeout(run, 0);
+    };
+    // after the load event, so that it never waits for this work
+    if (document.readyState === "complete") whenIdle(); else window.addEventListener("load", whenIdle);
+  }
+
   /* A route drawn 4 px wide is a 4 px target: an invisible 24 px wide copy above it takes the
      taps and opens the same popup (WCAG 2.5.8 asks for 24 px targets). */
   var HIT_WEIGHT = 24;
@@ -378,7 +397,7 @@
         node.setAttribute("aria-hidden", "true");
       });
     });
-    if (!p.label) line.bindTooltip(named(p.name, p.nameLang), { sticky: true, className: "atlas-tooltip" });
+    if (!p.label) whenDrawn(function () { line.bindTooltip(named(p.name, p.nameLang), { sticky: true, className: "atlas-tooltip" }); });
     return line;
   }
 
@@ -610,19 +629,20 @@
 
   /* A route's or area's drawn path is a named keyboard stop; Enter or Space opens its popup. */
   function focusableFeature(layer) {
-    layer.on("add", function () {
-      var node = layer.getElement && layer.getElement();
-      if (!node) return;
-      node.setAttribute("tabindex", "0");
-      node.setAttribute("role", "button");
-      node.setAttribute("aria-label", layer.feature.properties.name);
-      markEnglish(node, layer.feature.properties.nameLang);
-      node.classList.add("atlas-focusable");
-      L.DomEvent.on(node, "keydown", function (e) {
-        if (e.key !== "Enter" && e.key !== " ") return;
-        L.DomEvent.preventDefault(e);
-        layer.openPopup();
-      });
+    layer.on("add", function () { whenDrawn(function () { if (layer._map) makeFocusable(layer); }); });
+  }
+  function makeFocusable(layer) {
+    var node = layer.getElement && layer.getElement();
+    if (!node || node.classList.contains("atlas-focusable")) return;  // one listener per drawn path
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", layer.feature.properties.name);
+    markEnglish(node, layer.feature.properties.nameLang);
+    node.classList.add("atlas-focusable");
+    L.DomEvent.on(node, "keydown", function (e) {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      L.DomEvent.preventDefault(e);
+      layer.openPopup();
     });
   }
 
@@ -767,9 +787,69 @@
     window.addEventListener("resize", function () { tooltipEpoch += 1; });
   }
 
+  /* Leaflet checks each new listener against every listener of its event (Evented._listens, a
+     scan), and each marker, label and path listens to the map's zoom: ten times the features
+     made a hundred times the checks. A long list of listeners gets an index of the (function,
+     context) pairs it holds, which answers "not there" at once; the index may keep a pair since
+     removed (Leaflet's scan then decides), never misses one, so no listener is added twice. */
+  var LONG_LISTENER_LIST = 32;
+  function indexLongListenerLists() {
+    var evented = L.Evented.prototype, leafletOn = evented._on;
+    if (evented._atlasIndexed) return;
+    evented._atlasIndexed = true;
+    function remember(pairs, fn, ctx) {
+      var contexts = pairs.get(fn);
+      if (!contexts) pairs.set(fn, contexts = new Set());
+      contexts.add(ctx);
+    }
+    evented._on = function (type, fn, context, once) {
+      var listeners = this._events && this._events[type], index = this._atlasListenerIndex;
+      var pairs = index && index[type], ctx = context === this ? undefined : context;
+      if (!pairs && listeners && listeners.length >= LONG_LISTENER_LIST && typeof fn === "function") {
+        index = this._atlasListenerIndex = index || Object.create(null);
+        pairs = index[type] = new Map();
+        listeners.forEach(function (l) { remember(pairs, l.fn, l.ctx); });
+      }
+      if (pairs && !listeners) pairs = index[type] = null;  // off(): every listener of the event gone
+      if (!pairs || typeof fn !== "function") return leafletOn.call(this, type, fn, context, once);
+      var contexts = pairs.get(fn);
+      if (contexts && contexts.has(ctx)) return leafletOn.call(this, type, fn, context, once);  // Leaflet's scan decides
+      listeners.push(once ? { fn: fn, ctx: ctx, once: true } : { fn: fn, ctx: ctx });
+      remember(pairs, fn, ctx);
+    };
+  }
+
+  /* A route drawn side by side with another (an offset), its kind marks and its tap target are
+     Leaflet paths over one feature at one offset: their projected, offset rings (PolylineOffset's
+     joins, most of such a line's cost) are worked out once per view and shared. Read only
+     afterwards: clipping and simplifying make new arrays. */
+  var projectedLines = new WeakMap();  // feature → {view, rings, bounds}
+  function shareOffsetProjections() {
+    var polyline = L.Polyline.prototype, leafletProject = polyline._project;
+    if (polyline._atlasShared) return;
+    polyline._atlasShared = true;
+    polyline._project = function () {
+      if (!this.feature || !this.options.offset) return leafletProject.call(this);
+      var origin = this._map.getPixelOrigin(), view = [this._map.getZoom(), origin.x, origin.y, this.options.offset].join("/");
+      var done = projectedLines.get(this.feature);
+      if (!done || done.view !== view) {
+        leafletProject.call(this);
+        projectedLines.set(this.feature, { view: view, rings: this._rings, bounds: this._rawPxBounds });
+        return;
+      }
+      this._rings = done.rings;
+      if (this._bounds.isValid() && done.bounds) {
+        this._rawPxBounds = done.bounds;
+        this._updateBounds();
+      }
+    };
+  }
+
   function init(map, data) {
     expandLayers(data);
     batchTooltipPlacement();
+    indexLongListenerLists();
+    shareOffsetProjections();
     /* Keyed by layer name (a slug): prototype-free, so no name can reach Object.prototype. */
     var layers = Object.create(null);
     var counts = Object.create(null);
@@ -832,8 +912,8 @@
               className: "atlas-label atlas-rank-" + (parseInt(p.rank, 10) || 0) + (f.geometry.type === "Point" ? " atlas-point-label" : ""),
               interactive: false
             });
-          } else {
-            featureLayer.bindTooltip(named(p.name, p.nameLang), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" });
+          } else {  // shown on hover or focus only
+            whenDrawn(function () { featureLayer.bindTooltip(named(p.name, p.nameLang), { sticky: f.geometry.type !== "Point", className: "atlas-tooltip" }); });
           }
           featureLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 320 });
           if (f.geometry.type !== "Point") focusableFeature(featureLayer);
@@ -856,7 +936,10 @@
       /* The tap targets, marks and arrows follow their layer on and off the map (layer control, permalink). */
       dated.forEach(function (entry) { entry.group = group; entry.hits = hits; entry.extras = extras; });  // timeline.js shows and hides them
       dated = [];
-      group.on("add", function () { hits.addTo(map); extras.addTo(map); });
+      group.on("add", function () {
+        extras.addTo(map);
+        whenDrawn(function () { if (map.hasLayer(group)) hits.addTo(map); });  // invisible: after the first frame
+      });
       group.on("remove", function () { map.removeLayer(hits); map.removeLayer(extras); });
       hitLines[layer.name] = hits;
       layers[layer.name] = group;
@@ -929,7 +1012,8 @@
     if (permalink) writePermalink();  // a clamped permalink shows the view actually drawn
     /* Story mode (story.js): a #step=N link opens that step; the steps' panel drives the map. */
     var story = data.story && window.AtlasStory ? AtlasStory.add(map, data, { layers: layers, time: timeControl, permalinkHash: permalinkHash,
-                                                                             attach: function (s) { story = s; } }) : null;
+                                                                             attach: function (s) { story = s; },
+                                                                             outOfLayout: function () { return outOfLayout(map); } }) : null;
 
     var legend = document.querySelector(".atlas-legend");
     if (legend) window.addEventListener("beforeprint", function () { legend.setAttribute("open", ""); });
@@ -941,6 +1025,7 @@
        a label with no free side is hidden at this view.
        placement.py replays this at build time to warn about hidden labels: keep in step. */
     function declutter() {
+      var restorePanes = outOfLayout(map);  // while it measures labels, the panes it does not measure are not laid out
       flushTooltips();  // the labels' places first, measured in one layout pass
       var items = [];
       document.querySelectorAll(".leaflet-tooltip.atlas-callout").forEach(function (node) { items.push({ node: node, rank: -1 }); });
@@ -983,6 +1068,7 @@
         }
         item.visibility = "hidden";
       });
+      restorePanes();
       items.forEach(function (item) {
         item.node.style.visibility = item.visibility;
         if (item.point) item.node.style.marginLeft = item.shift;
@@ -992,7 +1078,27 @@
     declutter();
 
     window.atlas = { map: map, basemap: basemap, layers: layers, hitLines: hitLines, counts: counts, callouts: callouts, data: data, flowArrows: flowArrowLog, time: timeControl, story: story };
+    startingUp = false;
     document.documentElement.setAttribute("data-atlas-ready", "true");
+    completeAfterDrawn();
+  }
+
+  /* The panes whose elements the declutter never measures (land, lines, marks, markers, tap
+     targets): taken out of layout (display: none) while it reads the labels' boxes, so those
+     reads lay out the labels and controls only, not a thousand new paths and markers; the
+     function returned puts them back, in the same task, so no frame ever shows them hidden.
+     They are absolutely positioned: no label moves with them. At start-up only, while nothing
+     in them has been laid out yet: later, display: none would throw their layout away and every
+     pan would lay out a thousand paths again. Never a pane holding the keyboard focus. */
+  var UNMEASURED_PANES = ["atlas-base", "overlayPane", "shadowPane", "markerPane", "atlas-hit", "atlas-marks-under",
+                          "atlas-marks-over", "atlas-arrows", "atlas-story", "atlas-story-points"];
+  var startingUp = true;  // until the map is drawn (init's end)
+  function outOfLayout(map) {
+    var panes = !startingUp ? [] : UNMEASURED_PANES.map(function (name) { return map.getPane(name); }).filter(function (pane) {
+      return pane && !pane.style.display && !pane.contains(document.activeElement);
+    });
+    panes.forEach(function (pane) { pane.style.display = "none"; });
+    return function () { panes.forEach(function (pane) { pane.style.display = ""; }); };
   }
 
   /* On a wide page the open legend covers the map's left edge: the default view moves the

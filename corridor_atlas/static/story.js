@@ -31,7 +31,8 @@
 
   /* hooks: {layers: {name: L.GeoJSON}, time: the control timeline.js returned (or null),
      permalinkHash(): the #zoom/lat/lon/layers[/date] atlas.js would write now,
-     attach(api): atlas.js asks api.ownsHash() before it writes a permalink, from the start}. */
+     attach(api): atlas.js asks api.ownsHash() before it writes a permalink, from the start,
+     outOfLayout(): takes the map's drawn panes out of layout until the function it returns runs}. */
   function add(map, data, hooks) {
     var dom = window.AtlasDom, el = dom.el;
     var opening = window.location.hash;  // before anything here moves the map
@@ -124,7 +125,9 @@
     function place() {
       control.remove();
       if (compact()) document.body.appendChild(panel); else control.addTo(map);
+      var restorePanes = hooks.outOfLayout ? hooks.outOfLayout() : null;  // the map's size read without laying out its paths
       map.invalidateSize({ animate: false, debounceMoveend: true });  // its moveend comes once the story owns the hash
+      if (restorePanes) restorePanes();
     }
     showPanel();  // the opening's text first: the sheet's height is known when the map is sized
     place();
