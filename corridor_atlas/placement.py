@@ -676,9 +676,44 @@ def _without_specks(geom, min_px2: float = LINE_PX ** 2):
     polygons = []
     for part in shapely.get_parts(geom):
         if part.geom_type == "Polygon":
-            holes = [ring for ring in part.interiors if shapely.Polygon(ring).area >= min_px2]
-            polygons.append(shapely.Polygon(part.exterior, holes))
+            rings = shapely.get_rings(part)  # the exterior, then the holes
+            holes = rings[1:][shapely.area(shapely.polygons(rings[1:])) >= min_px2]
+            polygons.append(shapely.Polygon(rings[0], holes))
     return shapely.MultiPolygon(polygons) if len(polygons) != 1 else polygons[0]
+
+
+def _simplified(water_px):
+    """Water in world pixels without its specks, simplified to half a pixel."""
+    return shapely.make_valid(_without_specks(water_px).simplify(0.5))
+
+
+@lru_cache(maxsize=64)
+def _body_px(bodies: tuple[tuple[str, object], ...], b: int, zoom: int):
+    """Body `b` in world pixels at `zoom`, whole, once per body and zoom in a process."""
+    return _simplified(to_px(bodies[b][1], zoom))
+
+
+def _water_px(bodies: tuple[tuple[str, object], ...], b: int, extent_box, zoom: int):
+    """Body `b` in world pixels at `zoom` within the map's extent (_simplified).
+
+    A body the map shows a good part of (a quarter of its bounding box or more) is simplified
+    whole, once per zoom, and then clipped: the maps of a build share zooms, and clipping the
+    60,000-vertex seas first costs about as much as simplifying them. A body the map shows
+    only a corner of is clipped first."""
+    geom = bodies[b][1]
+    envelope = box(*geom.bounds)
+    if envelope.intersection(extent_box).area >= envelope.area / 4:
+        return _body_px(bodies, b, zoom).intersection(to_px(extent_box, zoom))  # (Mercator keeps a box a box)
+    return _simplified(to_px(geom.intersection(extent_box), zoom))
+
+
+def _opened(water_px, radius: float):
+    """`water_px` cut apart where it is narrower than 2 × `radius` (a morphological opening).
+    The opening is worked on the water simplified to a quarter of the radius, which moves a
+    cut by far less than a label's size, and is then trimmed to the water itself, so what it
+    keeps is never land."""
+    coarse = water_px.simplify(radius / 4)
+    return coarse.buffer(-radius, quad_segs=2).buffer(radius, quad_segs=2).intersection(water_px)
 
 
 def _whole_name(kind: str, geom) -> str | None:
@@ -732,18 +767,16 @@ def named_water(bodies: list[tuple[str, object]], extent_box, zoom: int) -> list
 @lru_cache(maxsize=32)
 def _named_water(bodies: tuple[tuple[str, object], ...], extent_box, zoom: int) -> tuple[tuple[str, object], ...]:
     facts = _body_facts(bodies)
-    degree_px = TILE * 2 ** zoom / 360
     out: list[tuple[str, object]] = []
     for b in _in_extent(facts, extent_box):
         kind, geom = bodies[b]
         if kind != "sea" and not facts.seeded[b]:
             continue
-        clipped = shapely.make_valid(geom.intersection(extent_box).simplify(0.5 / degree_px))
-        px = _without_specks(to_px(clipped, zoom))
+        px = _water_px(bodies, int(b), extent_box, zoom)
         if facts.whole[b]:
             out.append((facts.whole[b], px))  # one body, one name: no need to cut it
             continue
-        opened = px.buffer(-LINE_PX / 2, quad_segs=2).buffer(LINE_PX / 2, quad_segs=2).intersection(px)
+        opened = _opened(px, LINE_PX / 2)
         pieces = [g for g in shapely.get_parts(opened) if g.geom_type == "Polygon" and g.area > 0]
         names: dict[int, str] = {}
         for name, (lon, lat), _source in WATER_NAMES:
