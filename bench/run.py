@@ -1,6 +1,6 @@
 """Size and speed of Corridor Atlas pages, measured against naive folium in the same run.
 
-    python bench/run.py                      # everything, on the repo (about 3-5 minutes, 2 cores)
+    python bench/run.py                      # everything, on the repo (3-5 minutes on 2 cores + the 100x build, ~320 s of CPU)
     python bench/run.py --quick              # fewer repeats, 3 browser loads, no 100x
     python bench/run.py --root /tmp/rt       # another project root (maps/, data/layers/, data/base/)
 
@@ -12,7 +12,7 @@ Options:
     --warm N          no-change rebuilds, median reported (default 5)
     --loads N         browser loads per page and kind, median reported (default 5)
     --scales LIST     comma-separated densification factors for the scale run (default 10,100; 100x of
-                      the real ~130k input vertices is ~13M vertices and takes about 100 s here)
+                      the real 220k input vertices is 22M: ~12 s of CPU to write, minutes to build)
     --no-render       skip the headless-Chromium render timing
     --no-scale        skip the scale run
     --no-tenfold      skip the 10x FEATURES run (bench/tenfold.py: every curated feature copied 9 more times)
@@ -32,8 +32,9 @@ What it does, in one process:
  3. times navigation → rendered map in Debian's Chromium (fresh context per load, 1280x800);
     the naive page gets Leaflet served from the local xstatic files, everything else fails at once;
  4. rebuilds all maps and comparison pages (like the 1x build) on inputs densified 10x and
-    100x (10x only with --quick) (shapely.segmentize plus a deterministic jitter of at most
-    2e-6 degrees on inserted vertices only);
+    100x (10x only with --quick) (bench/scaled.py: every segment cut into equal pieces in one
+    numpy pass, a deterministic jitter of at most 2e-6 degrees on inserted vertices only; the
+    input limits raised for it as --max-input-mb does);
  5. builds all maps on a root with ten times the curated features (bench/tenfold.py), cold, and
     measures its pages like the 1x ones (gzipped size, time to a drawn map vs naive folium on the
     same 10x data);
@@ -58,24 +59,25 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import folium  # noqa: E402
-import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 import xstatic.pkg.leaflet as xs_leaflet  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-from shapely.geometry import mapping, shape  # noqa: E402
+from shapely.geometry import shape  # noqa: E402
 
-from corridor_atlas import assets  # noqa: E402
+from corridor_atlas import assets, limits  # noqa: E402
 from corridor_atlas.codec import text_varints, unshare_borders  # noqa: E402
 from corridor_atlas.layers import BASE_FILES  # noqa: E402
 from corridor_atlas.pipeline import ProjectPaths, build_site  # noqa: E402
 from corridor_atlas.simplify import Extent  # noqa: E402
+from scaled import input_limit_mb, input_vertices, make_scaled_root  # noqa: E402  (the scale run's densified inputs)
 from tenfold import make_tenfold_root, relaxed_geography  # noqa: E402
 
 console = Console(width=170, highlight=False)
@@ -103,7 +105,6 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 LEAFLET_URL = re.compile(r"^https?://[^?#]*/leaflet\.(js|css)([?#].*)?$")
 VIEWPORT = {"width": 1280, "height": 800}
 JQUERY_LOCAL = Path("/usr/share/javascript/jquery/jquery.min.js")  # Debian libjs-jquery, if installed
-JITTER = 2e-6  # degrees: below the 5-decimal source precision and far below any output rounding
 
 
 # ---------------------------------------------------------------- small helpers
@@ -258,6 +259,11 @@ def analyse_ours(html: str) -> dict:
             geometries.append(item.get("geometry"))
             vertices += geometry_stats(item.get("geometry"))[0]
     for layer in payload.get("layers", []):
+        if "features" in layer:  # codec.pack_layers: lines and areas in a column, the points as one text
+            packed = [g for g in layer["features"]["geometry"] if g]
+            geometries += packed + [layer["features"]["points"]]
+            vertices += sum(geometry_stats(g)[0] for g in packed) + len(text_varints(layer["features"]["points"])) // 2
+            continue
         for feature in features_of(layer["geojson"]):
             geometries.append(feature.get("geometry"))
             vertices += geometry_stats(feature.get("geometry"))[0]
@@ -358,8 +364,9 @@ def time_builds(root: Path, plans: list[MapPlan], cold_reps: int, warm_reps: int
 # ---------------------------------------------------------------- render timing
 
 MARK_OURS = """
-(() => { const mark = () => { if (!window.__readyAt && document.documentElement &&
-  document.documentElement.getAttribute('data-atlas-ready') === 'true') window.__readyAt = performance.now(); };
+(() => { const mark = () => { const html = document.documentElement; if (!html) return;
+  if (!window.__readyAt && html.getAttribute('data-atlas-ready') === 'true') window.__readyAt = performance.now();
+  if (!window.__completeAt && html.getAttribute('data-atlas-complete') === 'true') window.__completeAt = performance.now(); };
   new MutationObserver(mark).observe(document, {subtree: true, childList: true, attributes: true}); })();
 """
 MARK_NAIVE = """
@@ -398,13 +405,17 @@ def render_times(pairs: list[tuple], loads: int, floor_page: Path | None = None)
             if kind != "floor":
                 page.wait_for_selector(".leaflet-interactive" if kind == "naive" else "html[data-atlas-ready=true]",
                                        state="attached", timeout=120_000)
+            if kind in ("ours", "baseline") and b"data-atlas-complete" in Path(unquote(urlparse(url).path)).read_bytes():
+                # drawn first (ready); tap targets, keyboard stops and hover tooltips follow when idle (complete)
+                page.wait_for_selector("html[data-atlas-complete=true]", state="attached", timeout=120_000)
             page.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=120_000)
-            t = page.evaluate("({ready: window.__readyAt || null,"
+            t = page.evaluate("({ready: window.__readyAt || null, complete: window.__completeAt || null,"
                               " load: performance.getEntriesByType('navigation')[0].loadEventEnd})")
         finally:
             context.close()
         ready = t["ready"] if t["ready"] is not None else float("nan")
-        return {"ready_ms": ready, "load_ms": t["load"], "rendered_ms": max(ready, t["load"]),
+        complete = t.get("complete") if t.get("complete") is not None else float("nan")
+        return {"ready_ms": ready, "complete_ms": complete, "load_ms": t["load"], "rendered_ms": max(ready, t["load"]),
                 "external_requests": len(external)}
 
     results: dict = {}
@@ -430,6 +441,7 @@ def render_times(pairs: list[tuple], loads: int, floor_page: Path | None = None)
                         "median_rendered_ms": median([r["rendered_ms"] for r in rs]),
                         "median_load_ms": median([r["load_ms"] for r in rs]),
                         "median_ready_ms": median([r["ready_ms"] for r in rs]),
+                        "median_complete_ms": median([r["complete_ms"] for r in rs]),
                         "external_requests": rs[-1]["external_requests"],
                     }
                     for kind, rs in runs.items()
@@ -441,116 +453,6 @@ def render_times(pairs: list[tuple], loads: int, floor_page: Path | None = None)
 
 
 # ---------------------------------------------------------------- scale run
-
-def _linear_parts(geom) -> list[np.ndarray]:
-    """Coordinate arrays of every ring and line in `geom` (points: none)."""
-    out = []
-    for part in shapely.get_parts(geom):
-        if part.geom_type == "Polygon":
-            out.extend(shapely.get_coordinates(r) for r in shapely.get_rings(part))
-        elif part.geom_type == "LineString":
-            out.append(shapely.get_coordinates(part))
-    return out
-
-
-def _keys(coords: np.ndarray) -> np.ndarray:
-    """An integer per coordinate on a 1e-6 degree grid (originals have 5 decimals)."""
-    k = np.round(coords * 1e6).astype(np.int64)
-    return (k[:, 0] + 200_000_000) * 1_000_000_000 + (k[:, 1] + 100_000_000)
-
-
-def _jitter(coords: np.ndarray) -> np.ndarray:
-    """Deterministic offsets in [-JITTER, JITTER] from the coordinate itself, so an edge two
-    countries share gets the same inserted vertices on both sides."""
-    q = np.round(coords, 9)
-    h = np.sin(q[:, 0] * 12.9898e3 + q[:, 1] * 78.233e3) * 43758.5453
-    h2 = np.sin(q[:, 0] * 39.3468e3 + q[:, 1] * 11.135e3) * 24634.6345
-    return np.stack([(h - np.floor(h)) * 2 - 1, (h2 - np.floor(h2)) * 2 - 1], axis=1) * JITTER
-
-
-def densify_collection(data: dict, factor: float, lines_must_be_simple: bool) -> tuple[dict, int, int]:
-    """The same features with ~factor x the coordinates: (collection, vertices before, after)."""
-    feats = data.get("features", [])
-    geoms = [shape(f["geometry"]) if f.get("geometry") else None for f in feats]
-    real = [g for g in geoms if g is not None]
-    before = int(sum(shapely.get_num_coordinates(real))) if real else 0
-    parts = [p for g in real for p in _linear_parts(g)]
-    if not parts or factor <= 1:
-        return data, before, before
-    fixed = before - sum(len(p) for p in parts)  # points
-    lengths = [np.hypot(*np.diff(p, axis=0).T) for p in parts]
-    flat = np.concatenate(lengths)
-    n_parts = len(parts)
-
-    def count(seg: float) -> int:
-        return fixed + n_parts + int(np.maximum(1, np.ceil(flat / seg)).sum())
-
-    target = factor * before
-    lo, hi = 1e-9, float(flat.max()) * 2
-    for _ in range(60):  # bisection on a log scale
-        mid = math.sqrt(lo * hi)
-        if count(mid) > target:
-            lo = mid
-        else:
-            hi = mid
-    seg = hi
-    originals = np.unique(np.concatenate([_keys(p) for p in parts]))
-
-    def jitter_new(coords: np.ndarray) -> np.ndarray:
-        new = ~np.isin(_keys(coords), originals)
-        out = coords.copy()
-        out[new] += _jitter(coords[new])
-        return np.round(out, 7)
-
-    out_feats = []
-    after = 0
-    for f, g in zip(feats, geoms):
-        if g is None or g.geom_type in ("Point", "MultiPoint"):
-            out_feats.append(f)
-            after += 0 if g is None else int(shapely.get_num_coordinates(g))
-            continue
-        dense = shapely.segmentize(g, seg)
-        jittered = shapely.transform(dense, jitter_new)
-        ok = jittered.is_valid and (not lines_must_be_simple or "Line" not in g.geom_type or jittered.is_simple)
-        if not ok:  # a near-touching spot: keep the densified geometry without jitter
-            jittered = shapely.transform(dense, lambda c: np.round(c, 7))
-        after += int(shapely.get_num_coordinates(jittered))
-        out_feats.append({**f, "geometry": mapping(jittered)})
-    return {**data, "features": out_feats}, before, after
-
-
-def make_scaled_root(root: Path, factor: float, dest: Path) -> dict:
-    """A project root whose base and curated layers hold ~factor x the vertices."""
-    (dest / "data" / "base").mkdir(parents=True)
-    (dest / "data" / "layers").mkdir(parents=True)
-    shutil.copytree(root / "maps", dest / "maps")  # copies: the build refuses links out of the project
-    if (root / "data" / "comparisons").is_dir():  # like for like: the comparison pages are built at every scale
-        shutil.copytree(root / "data" / "comparisons", dest / "data" / "comparisons")
-    before = after = 0
-    for sub, simple in (("base", False), ("layers", True)):
-        for path in sorted((root / "data" / sub).glob("*.geojson")):
-            target = dest / "data" / sub / path.name
-            if sub == "base" and path.stem not in BASE_FILES:
-                shutil.copy(path, target)  # read as it is (water, areas), never densified
-                continue
-            data = json.loads(path.read_text(encoding="utf-8"))
-            dense, b, a = densify_collection(data, factor, simple)
-            target.write_text(json.dumps(dense, separators=(",", ":")), encoding="utf-8")
-            before += b
-            after += a
-    return {"vertices_before": before, "vertices_after": after}
-
-
-def input_vertices(root: Path) -> int:
-    total = 0
-    files = [root / "data" / "base" / f"{n}.geojson" for n in BASE_FILES]
-    files += sorted((root / "data" / "layers").glob("*.geojson"))
-    for path in files:
-        if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            total += sum(geometry_stats(f.get("geometry"))[0] for f in features_of(data))
-    return total
-
 
 def site_totals(site: Path, ids: list[str]) -> dict:
     raw = gzt = verts = 0
@@ -573,9 +475,14 @@ def scale_run(root: Path, factors: list[float], tmp: Path, base_time: float, ids
         make_scaled_root(root, factor, dest)
         prep = time.perf_counter() - t0
         site = dest / "site"
-        t0 = time.perf_counter()
-        build_site(ProjectPaths(dest), site, incremental=False)
-        build_s = time.perf_counter() - t0
+        saved = limits.current()
+        limits.set_max_input_mb(input_limit_mb(dest, factor))  # raised on purpose, as --max-input-mb does
+        try:
+            t0 = time.perf_counter()
+            build_site(ProjectPaths(dest), site, incremental=False)
+            build_s = time.perf_counter() - t0
+        finally:
+            limits.restore(saved)
         rows.append({"factor": factor, "input_vertices": input_vertices(dest), "build_s": build_s,
                      "densify_s": prep, **site_totals(site, ids)})
     for r in rows:
@@ -816,7 +723,7 @@ def main(argv: list[str] | None = None) -> int:
             results["render"] = render
             results["render_floor_ms"] = floor
             t = Table(title=f"Render: navigation start → rendered map, ms (median of {loads} interleaved loads)")
-            for col in ("map", "ours", "naive", "ratio", "ours load", "naive load", "ours ready",
+            for col in ("map", "ours", "naive", "ratio", "ours load", "naive load", "ours ready", "ours complete",
                         "naive 1st path", "naive ext. req. (aborted/served)", "ours ext. req.", "load avg",
                         *(("baseline", "baseline / naive") if args.baseline else ())):
                 t.add_column(col, justify="left" if col == "map" else "right")
@@ -829,14 +736,14 @@ def main(argv: list[str] | None = None) -> int:
                     extra = [f"{r['baseline']['median_rendered_ms']:.0f}", fmt_ratio(r["baseline_ratio"])]
                 t.add_row(map_id, f"{o['median_rendered_ms']:.0f}", f"{n['median_rendered_ms']:.0f}", fmt_ratio(r["ratio"]),
                           f"{o['median_load_ms']:.0f}", f"{n['median_load_ms']:.0f}", f"{o['median_ready_ms']:.0f}",
-                          f"{n['median_ready_ms']:.0f}", str(n["external_requests"]), str(o["external_requests"]),
+                          f"{o['median_complete_ms']:.0f}", f"{n['median_ready_ms']:.0f}", str(n["external_requests"]), str(o["external_requests"]),
                           f"{r['loadavg']:.1f}", *extra)
             console.print(t)
             if floor:
                 say(f"floor: a page with only the inlined Leaflet + GestureHandling and an empty L.map loads in "
                     f"{floor['median_load_ms']:.0f} ms (median) here; ours' time above that is atlas.js drawing the payload.")
             say("rendered = max(loadEventEnd, moment the map is drawn): ours = html[data-atlas-ready=true] "
-                          "set; naive = first .leaflet-interactive in the DOM (folium adds the GeoJSON synchronously). "
+                          "set (complete: html[data-atlas-complete=true], the invisible rest done when idle); naive = first .leaflet-interactive in the DOM (folium adds the GeoJSON synchronously). "
                           "Naive gets leaflet.js/.css from the local xstatic files via page.route; every other external "
                           "request (jQuery, Bootstrap, fonts, tiles) fails in Chromium at once (no host name resolves), "
                           "so a real CDN load would be slower.")
@@ -868,7 +775,8 @@ def main(argv: list[str] | None = None) -> int:
             results["tenfold"] = ten
             t = Table(title=f"10x features ({ten['features_before']} → {ten['features_after']} curated features): "
                             f"pages and time to a drawn map (ms, median of {loads})")
-            for col in ("map", "gz 1x", "gz 10x", "naive gz 10x", "render 1x", "render 10x", "naive 10x", "ratio 10x", "load avg"):
+            for col in ("map", "gz 1x", "gz 10x", "naive gz 10x", "render 1x", "render 10x", "complete 10x", "naive 10x", "ratio 10x",
+                        "load avg"):
                 t.add_column(col, justify="left" if col == "map" else "right")
             for map_id, m in ten["maps"].items():
                 r1 = results.get("render", {}).get(map_id)
@@ -877,6 +785,7 @@ def main(argv: list[str] | None = None) -> int:
                           fmt_bytes(m["gz"]), fmt_bytes(m["naive_gz"]),
                           f"{r1['ours']['median_rendered_ms']:.0f}" if r1 else "-",
                           f"{r10['ours']['median_rendered_ms']:.0f}" if r10 else "-",
+                          f"{r10['ours']['median_complete_ms']:.0f}" if r10 else "-",
                           f"{r10['naive']['median_rendered_ms']:.0f}" if r10 else "-",
                           fmt_ratio(r10["ratio"]) if r10 else "-", f"{r10['loadavg']:.1f}" if r10 else "-")
             console.print(t)

@@ -1,6 +1,7 @@
 """Whole-process build timings, the way a user runs `python build.py` (imports included).
 
-    python bench/whole_process.py [--runs 5 | --quick] [--baseline DIR] [--jobs-compare]
+    python bench/whole_process.py [--runs 5 | --quick] [--baseline DIR] [--jobs-compare] [--maps a,b,c]
+                                  [--scales 10,100 [--scale-rounds N] | --no-scale]
 
 Copies this checkout (and the optional baseline checkout, e.g. `git archive HEAD` of an older
 commit) to a temporary folder, then times, interleaved run by run so that a change in
@@ -27,11 +28,15 @@ median, min and max time and the median load of each variant. Builds of this che
 with CORRIDOR_ATLAS_TIMINGS=1 (corridor_atlas/stage_times.py): the stage table gives, per
 variant, the median of each stage (the build process's wall time; the workers' stages summed
 over the pages). With --scales (default 10,100; --quick 10) the inputs are densified as
-bench/run.py does (``make_scaled_root``) in full copies of this checkout, so every scale
-builds the same pages (comparison pages included), and each is built cold in every round,
-with the input limits raised just enough for its largest file (``--max-input-mb``): the
+bench/run.py does (bench/scaled.py, vectorised: ~12 s of CPU for 100x) in full copies of this
+checkout, written once before the first round, so every scale builds the same pages
+(comparison pages included), and each is built cold in every round (or in the first
+--scale-rounds N), with the input limits raised on purpose (``--max-input-mb``): the
 exponents log(time growth) / log(vertex growth) come from the medians, and the same for the
-bytes written to the site folder. The summary
+bytes written to the site folder. --maps a,b,c keeps only those maps in every copy (this
+checkout, the baseline, the naive builders' plans, the scaled copies), so a before/after
+with a baseline that has fewer maps builds the same set on both sides; the run prints the
+map set of each checkout and warns when they differ. The summary
 checks the targets of issue 15 (no-change ≤ 5% of cold, one-layer edit ≤ 40% of cold, cold
 ≤ 0.8× naive, build time at most linear in input vertices) and prints each as met or as
 the measured gap with its reason: the stages that make it.
@@ -51,6 +56,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from scaled import input_limit_mb, input_vertices, write_densified  # noqa: E402  (numpy, orjson, shapely only)
 EDITED_LAYER = Path("data/layers/oil-routes.geojson")
 IGNORE = shutil.ignore_patterns(".git", "site", ".site.cache", ".site.lock", "__pycache__", ".pytest_cache", "*.egg-info",
                                 ".*-staging-*")
@@ -115,15 +122,6 @@ def _build(tree: Path, *args: str, variant: str | None = None) -> tuple[float, f
     return _timed([sys.executable, "build.py", "--out", "site", *args], tree, variant)
 
 
-def input_limit_mb(tree: Path, factor: float) -> int:
-    """The --max-input-mb of a copy densified `factor` times: the default 32 MiB (limits.py) times the
-    factor, so that the positions-per-feature limit, which grows with it, is as far above the densest
-    feature as it is on the real data (a 100x countries-detail polygon has 1.4 million positions), and
-    at least the largest file (the densified countries files are ~150 MB at 100x)."""
-    largest = max(p.stat().st_size for p in (tree / "data").rglob("*") if p.is_file())
-    return max(math.ceil(32 * factor), math.ceil(largest / 2**20) + 1)
-
-
 def site_bytes(tree: Path) -> int:
     """Bytes of everything a build wrote to the site folder (pages, data downloads, comparison pages)."""
     return sum(p.stat().st_size for p in (tree / "site").rglob("*") if p.is_file())
@@ -157,7 +155,6 @@ for map_id, bounds, center, zoom, files in {plans!r}:
 
 def write_naive_scripts(tree: Path, work: Path) -> dict[str, Path]:
     """bench/run.py's naive builder as standalone scripts: with the basemap file, and with online tiles only."""
-    sys.path.insert(0, str(REPO / "bench"))
     from run import plan_maps  # imports folium and shapely, in this process only
 
     plans = plan_maps(tree)
@@ -197,21 +194,33 @@ def scale_label(factor: float) -> str:
 
 def make_scaled_trees(tree: Path, factors: list[float], work: Path) -> dict[float, tuple[Path, int]]:
     """{factor: (a full copy of `tree` with its base and curated layers densified, input vertices)};
-    factor 1 is `tree` itself. Full copies, so every scale builds exactly the same pages."""
-    from run import input_vertices, make_scaled_root  # bench/run.py: the densification of its scale run
-
+    factor 1 is `tree` itself. Full copies, so every scale builds exactly the same pages. Written
+    once, before the first round, and reused by every round (only the cold build is timed)."""
     trees = {1.0: (tree, input_vertices(tree))}
     for factor in factors:
-        dense = work / f"dense-{factor:g}"
-        make_scaled_root(tree, factor, dense)
         target = work / f"scale-{factor:g}"
+        started = time.perf_counter()
         shutil.copytree(tree, target, ignore=IGNORE)
-        for sub in ("base", "layers"):
-            for path in (dense / "data" / sub).glob("*.geojson"):
-                shutil.copy(path, target / "data" / sub / path.name)
-        shutil.rmtree(dense)
-        trees[factor] = (target, input_vertices(target))
+        counts = write_densified(tree, factor, target)  # bench/scaled.py: the densification of run.py's scale run
+        print(f"{factor:g}x inputs: {counts['vertices_after']:,} vertices written in {time.perf_counter() - started:.1f} s")
+        trees[factor] = (target, counts["vertices_after"])
     return trees
+
+
+def keep_maps(tree: Path, ids: list[str]) -> None:
+    """Delete every maps/*.toml of a copy but `ids`, so that checkouts with different maps (and
+    the naive builders and scaled copies made from them) build the same set; exit if one is missing."""
+    present = {p.stem: p for p in (tree / "maps").glob("*.toml")}
+    missing = sorted(set(ids) - set(present))
+    if missing:
+        raise SystemExit(f"--maps: {tree.name} has no map {', '.join(missing)} (it has {', '.join(sorted(present))})")
+    for map_id, path in present.items():
+        if map_id not in ids:
+            path.unlink()
+
+
+def map_set(tree: Path) -> str:
+    return ", ".join(sorted(p.stem for p in (tree / "maps").glob("*.toml")))
 
 
 def scaling(times: dict, trees: dict[float, tuple[Path, int]],
@@ -291,6 +300,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs-compare", action="store_true", help="also cold builds with --jobs 1 and --jobs 2")
     parser.add_argument("--scales", help="densification factors built cold every round (default 10,100; --quick: 10)")
     parser.add_argument("--no-scale", action="store_true", help="skip the scale builds")
+    parser.add_argument("--scale-rounds", type=int, help="build the scaled copies in the first N rounds only (default: every "
+                        "round; a 100x cold build takes minutes)")
+    parser.add_argument("--maps", help="comma-separated map ids: every checkout (and the naive builders and scaled copies) "
+                        "builds only these, e.g. the maps a baseline checkout has (default: each checkout's own maps/)")
     args = parser.parse_args(argv)
     runs = 3 if args.quick else args.runs
     factors = [] if args.no_scale else [float(x) for x in (args.scales or ("10" if args.quick else "10,100")).split(",") if x.strip()]
@@ -300,23 +313,33 @@ def main(argv: list[str] | None = None) -> None:
     if args.baseline:
         trees["baseline"] = work / "baseline"
         shutil.copytree(args.baseline, trees["baseline"], ignore=IGNORE)
+    if args.maps:
+        for tree in trees.values():
+            keep_maps(tree, [m.strip() for m in args.maps.split(",") if m.strip()])
     naive = write_naive_scripts(trees["this"], work)
     scaled = make_scaled_trees(trees["this"], factors, work) if factors else {}
+    scale_rounds = runs if args.scale_rounds is None else min(runs, args.scale_rounds)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cpus: {os.cpu_count()}, runs: {runs}, "
-          f"scales: {', '.join(f'{f:g}x' for f in sorted(scaled)) or 'none'})")
+          f"scales: {', '.join(f'{f:g}x' for f in sorted(scaled)) or 'none'}"
+          + (f" in {scale_rounds} of the rounds" if scaled and scale_rounds < runs else "") + ")")
+    sets = {label: map_set(tree) for label, tree in trees.items()}
+    for label, ids in sets.items():  # the naive builders and the scaled copies build this checkout's set
+        print(f"maps built ({label}" + (", naive folium, scaled copies" if label == "this" else "") + f"): {ids}")
+    if len(set(sets.values())) > 1:
+        print("warning: the checkouts build different map sets, so their times are not like for like (--maps a,b,c)")
     times: dict[str, list[tuple[float, float]]] = {}
     refused: dict[float, str] = {}  # scale factor -> why its build failed
     sizes: dict[float, int] = {}  # scale factor -> bytes the cold build wrote to site/ (the same every round)
     limits_mb = {f: input_limit_mb(tree, f) for f, (tree, _) in scaled.items() if f != 1.0}  # before the copies are removed
     try:
-        for _ in range(runs):
+        for round_no in range(runs):
             for label, tree in trees.items():
                 measure(tree, times, label, args.jobs_compare and label == "this")
             sizes[1.0] = site_bytes(trees["this"])  # the 1x output: the site the last variant left complete
             for name, script in naive.items():
                 times.setdefault(name, []).append(_timed([sys.executable, str(script)], script.parent / "out"))
             for factor, (tree, _) in sorted(scaled.items()):
-                if factor != 1.0 and factor not in refused:
+                if factor != 1.0 and factor not in refused and round_no < scale_rounds:
                     _remove_site(tree, cache_too=True)
                     try:  # the densified files exceed the default input limit: raised on purpose (--max-input-mb)
                         times.setdefault(scale_label(factor), []).append(
@@ -344,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {factor:g}x: {vertices:,} input vertices, "
                   f"{median_s(times, 'this cold' if factor == 1.0 else scale_label(factor)):.2f} s, "
                   f"site {sizes.get(factor, 0):,} bytes" + (f" (--max-input-mb {limits_mb[factor]})" if factor != 1.0 else ""))
-    print("targets (issue 15), medians:")
+    print(f"targets (issue 15), medians; maps: {'; '.join(f'{k}: {v}' for k, v in sets.items())}:")
     for line in summary(times, list(trees), list(naive), scale_rows):
         print("  " + line)
 
