@@ -122,9 +122,13 @@
     var Control = L.Control.extend({ onAdd: function () { return panel; } });
     var control = new Control({ position: "bottomright" });
     var query = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+    var placed = false;
     function place() {
+      var sheet = compact(), first = !placed;
+      placed = true;
       control.remove();
-      if (compact()) document.body.appendChild(panel); else control.addTo(map);
+      if (sheet) document.body.appendChild(panel); else control.addTo(map);
+      if (first && !sheet) return;  // floating on the map, the panel leaves its size as it was: no layout read for it
       var restorePanes = hooks.outOfLayout ? hooks.outOfLayout() : null;  // the map's size read without laying out its paths
       map.invalidateSize({ animate: false, debounceMoveend: true });  // its moveend comes once the story owns the hash
       if (restorePanes) restorePanes();

@@ -112,13 +112,14 @@
       }).join("\n");
     }
 
-    function setDate(date, quiet) {
+    /* starting: the first date, set before the map has a view: atlas.js declutters once it has one. */
+    function setDate(date, quiet, starting) {
       if (!DATE.test(date || "")) return false;
       current = date;
       var statuses = Object.create(null);
       ids.forEach(function (id) { restyle(id, statuses[id] = statusAt(time.rules, dated[id].dates, dated[id].status, date)); });
       labelRules(statuses);
-      if (hooks.declutter) hooks.declutter();
+      if (hooks.declutter && !starting) hooks.declutter();
       slider.value = String(stepIndex(steps, date));
       slider.setAttribute("aria-valuetext", localDate(date));
       output.textContent = asOf(date);
@@ -189,7 +190,7 @@
     place();
     if (query && query.addEventListener) query.addEventListener("change", place);
     document.documentElement.classList.add("atlas-has-time");
-    setDate(startDate && DATE.test(startDate) ? startDate : time.default, true);
+    setDate(startDate && DATE.test(startDate) ? startDate : time.default, true, true);
 
     return {
       date: function () { return current; },
