@@ -64,3 +64,30 @@ def test_uncut__a_polygon_inside_any_region_is_clipped_as_that_region_would_clip
                                       [shapely.box(east + 1, north + 1, east + 9, north + 9).exterior])
         for region in (shapely.box(west - 0.01, south - 0.01, east + 7, north + 3), ring_region):
             assert shapely.to_wkb(simplify._uncut(polygon)) == shapely.to_wkb(shapely.intersection(polygon, region))
+
+
+def test_open_data_is_never_thinned_at_any_zoom_a_map_uses():
+    """_thinned snaps only inputs far denser than the tolerance: the real base files, clipped to
+    the overview's extent, go to the simplifier as they are at every zoom from 3 to 10."""
+    geoms = [g for _, g in surround() if g.intersects(OVERVIEW_EXTENT.polygon)]
+    clipped = [g for g in shapely.intersection(np.asarray(geoms, dtype=object), OVERVIEW_EXTENT.polygon) if not g.is_empty]
+    for zoom in range(3, 11):
+        assert simplify._thinned(clipped, simplify.degrees_per_pixel(zoom)) is clipped, zoom
+
+
+def test_a_dense_coverage_is_thinned_within_a_tenth_of_the_tolerance_and_stays_a_coverage():
+    """Two squares sharing an edge, densified to a vertex every 1/200 of the tolerance: snapped to
+    a grid of tolerance/8, each moves by at most that grid's half-diagonal, keeps far fewer
+    vertices, and the two still share their edge (no gap, no overlap) before and after simplifying."""
+    tolerance = simplify.degrees_per_pixel(6)
+    west, east = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)
+    dense = list(shapely.segmentize([west, east], tolerance / 200))
+    thinned = simplify._thinned(dense, tolerance)
+    assert thinned is not dense
+    assert sum(shapely.get_num_coordinates(thinned)) < sum(shapely.get_num_coordinates(dense)) / 20
+    for before, after in zip(dense, thinned):
+        assert shapely.hausdorff_distance(before, after) <= tolerance * simplify.THIN_STEP * 0.71
+    for pair in (thinned, list(shapely.coverage_simplify(thinned, tolerance=tolerance))):
+        assert shapely.intersection(pair[0], pair[1]).area == 0  # no overlap
+        assert shapely.union_all(pair).geom_type == "Polygon"  # no gap: one piece
+        assert abs(shapely.union_all(pair).area - 2.0) <= 6 * tolerance  # the outline (6 long) moved by under a tolerance
