@@ -232,7 +232,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
         subtitle=page_text(spec, lang, "subtitle"),
         legend=legend_html(timeline.legend(prepared.legend, data["time"], features), tr),  # every style a date shows
         description=description_html,
-        description_text=description,
+        description_text=card_text(description),  # the picture's alt: the whole text is right above it
         description_lang="en" if lang != "en" and not prepared.description_plan else None,  # English prose only without a plan
         credit=page_text(spec, lang, "credit"),
         source_line=page_text(spec, lang, "source_line"),

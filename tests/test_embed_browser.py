@@ -5,6 +5,7 @@ Runs in headless Chromium (Debian's), never skipped.
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -167,6 +168,8 @@ def test_png__written_with_the_expected_size_and_referenced(project, tmp_path):
     assert png_size(data) == (PNG_WIDTH, PNG_HEIGHT)
     html = (out / "test-map.html").read_text()
     assert '<noscript><div class="atlas-noscript"><img src="test-map.png"' in html
+    alt = re.search(r'<noscript><div class="atlas-noscript"><img src="test-map.png" alt="([^"]*)"', html).group(1)
+    assert 0 < len(alt) <= 200  # a short alternative: the whole description is the paragraph above the picture
     index = (out / "index.html").read_text()
     assert 'src="test-map.png"' in index and 'href="test-map.png"' in index
 
