@@ -67,3 +67,13 @@ def open_page(instance, url: str, width: int = 1280, height: int = 800, wait_rea
         # a map page (atlas.js) adds, once drawn and idle, what the first frame does not show (tap targets, keyboard stops)
         page.wait_for_function(COMPLETE, timeout=15000)
     return page, log
+
+
+@contextmanager
+def clean_map_page(instance, path):
+    """The built page at `path`, open and drawn; on leaving, it must have raised no error and
+    asked the network for nothing."""
+    page, log = open_page(instance, path.as_uri())
+    yield page
+    assert not log.page_errors and not log.network_requests()
+    page.context.close()

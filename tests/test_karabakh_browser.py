@@ -8,7 +8,7 @@ import pytest
 from corridor_atlas import timeline
 from corridor_atlas.style import CONTROL_AREA_STYLE
 
-from .browser import browser, open_page
+from .browser import browser, clean_map_page
 from .real_site import built_site  # noqa: F401  (fixture)
 from .test_karabakh import DATES, KNOWN_CONTROL
 
@@ -23,10 +23,8 @@ def chromium():
 
 @pytest.fixture()
 def page(chromium, built_site):
-    page, log = open_page(chromium, (built_site / f"{MAP}.html").as_uri())
-    yield page
-    assert not log.page_errors and not log.network_requests()
-    page.context.close()
+    with clean_map_page(chromium, built_site / f"{MAP}.html") as page:
+        yield page
 
 
 def test_python_and_page_agree_on_every_area_at_every_date(page):

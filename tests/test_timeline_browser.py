@@ -11,7 +11,7 @@ import pytest
 
 from corridor_atlas import timeline
 
-from .browser import browser, open_page
+from .browser import browser, clean_map_page, open_page
 from .real_site import built_site  # noqa: F401  (fixture)
 
 MAP = "nakhchivan"  # maps/nakhchivan.toml: [time] control = true
@@ -25,10 +25,8 @@ def chromium():
 
 @pytest.fixture()
 def page(chromium, built_site):
-    page, log = open_page(chromium, (built_site / f"{MAP}.html").as_uri())
-    yield page
-    assert not log.page_errors and not log.network_requests()
-    page.context.close()
+    with clean_map_page(chromium, built_site / f"{MAP}.html") as page:
+        yield page
 
 
 def payload(built_site) -> dict:
