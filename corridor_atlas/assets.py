@@ -2,8 +2,9 @@
 
 Assets are data — (name, kind, file) rows — as in folium, so one table serves both modes.
 The files come from the XStatic packages on PyPI (no download at build time). In CDN mode
-the SRI hash is computed from the very bytes we would have inlined, so a CDN serving
-anything else is refused by the browser.
+the SRI hash is computed from the file's bytes, the same release the CDN publishes, so a CDN
+serving anything else is refused by the browser. Inlined, a file may be minified or trimmed
+(Asset.minify, Asset.english_only); linked, it is always the file as published.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Asset:
     cdn_url: str
     banner: str = ""  # a licence notice put before the inlined text (the file itself stays byte-identical to the CDN's)
     minify: bool = False  # inlined without comments and spaces (a file not minified by its authors)
+    english_only: bool = False  # inlined with only the English entry of its locale table (_english_only)
 
 
 LEAFLET_VERSION = xs_leaflet.VERSION
@@ -46,7 +48,8 @@ ASSETS = (
     Asset("gesture-css", "css", Path(xs_gesture.BASE_DIR) / "leaflet-gesture-handling.min.css",
           f"https://unpkg.com/leaflet-gesture-handling@{GESTURE_VERSION}/dist/leaflet-gesture-handling.min.css"),
     Asset("gesture-js", "js", Path(xs_gesture.BASE_DIR) / "leaflet-gesture-handling.min.js",
-          f"https://unpkg.com/leaflet-gesture-handling@{GESTURE_VERSION}/dist/leaflet-gesture-handling.min.js"),
+          f"https://unpkg.com/leaflet-gesture-handling@{GESTURE_VERSION}/dist/leaflet-gesture-handling.min.js",
+          english_only=True),
     Asset("polylineoffset-js", "js", STATIC_DIR / "leaflet.polylineoffset.js",
           f"https://unpkg.com/leaflet-polylineoffset@{POLYLINE_OFFSET_VERSION}/leaflet.polylineoffset.js",
           banner=f"/*! Leaflet.PolylineOffset {POLYLINE_OFFSET_VERSION} | (c) 2014 Benjamin Becquet | MIT License */\n",
@@ -68,12 +71,34 @@ def _image_data_uri(match: re.Match, base: Path) -> str:
     return f"url(data:{mime};base64,{encoded})"
 
 
+# Leaflet.GestureHandling's hints in 50 languages (`var o={ar:{touch:…,scroll:…,scrollMac:…},…}`),
+# chosen by the browser's language: 4.9 KB of every page gzipped. atlas.js gives it the page's
+# own words (locales/<lang>.toml, gesture_*), so an inlined copy keeps the English entry only,
+# the plugin's fallback. The CDN's file is linked unchanged (its SRI hash is of the whole file).
+LOCALE_TABLE = re.compile(r"var o=\{(?P<entries>.*?)\};L\.Map\.mergeOptions\(\{gestureHandlingOptions:", re.S)
+ENGLISH_ENTRY = re.compile(r'(?:^|,)(en:\{touch:"[^"{}]*",scroll:"[^"{}]*",scrollMac:"[^"{}]*"\})')
+
+
+def _english_only(text: str, path: Path) -> str:
+    """`text` with its locale table cut to the English entry; a clear error if the file is not laid
+    out as the pinned version (a new version of the plugin: check the table, then this pattern)."""
+    table = LOCALE_TABLE.search(text)
+    english = ENGLISH_ENTRY.search(table.group("entries")) if table else None
+    if english is None:
+        raise RuntimeError(f"{path}: no locale table with an English entry where Leaflet.GestureHandling "
+                           f"{GESTURE_VERSION} has one (var o={{…en:{{touch,scroll,scrollMac}}…}}); "
+                           "check the new version's layout and assets.LOCALE_TABLE")
+    return text[:table.start("entries")] + english.group(1) + text[table.end("entries"):]
+
+
 @lru_cache(maxsize=None)
 def asset_text(asset: Asset) -> str:
     """The file's text; CSS images become data: URIs so nothing is fetched by relative URL."""
     text = asset.banner + asset.path.read_text(encoding="utf-8")
     if asset.kind == "js":
         text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    if asset.english_only:
+        text = _english_only(text, asset.path)
     if asset.kind == "css":
         text = UNUSED_CSS.sub("", text)
         text = re.sub(r"url\((?!data:)['\"]?([^'\")]+)['\"]?\)", lambda m: _image_data_uri(m, asset.path.parent), text)

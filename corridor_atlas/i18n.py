@@ -1,10 +1,10 @@
 """The maps in the reader's language (issue 12): UI strings, names, direction.
 
-UI strings live in `locales/<lang>.toml`, one table per key: `text` and `source` (CLDR, or
-"corridor-atlas translation, unreviewed" so a native reviewer can find them). `en.toml` is
-the master list. Words CLDR has (language names, units, date formats) come from babel at
-build time. Anything without a translation falls back to the English, marked `lang="en"`
-(class `atlas-untranslated`), never to a guess. Place and country names come from
+UI strings live in `locales/<lang>.toml`, one table per key: `text` and `source` (CLDR, a
+library's own words (LIBRARY_SOURCES), or "corridor-atlas translation, unreviewed" so a native
+reviewer can find them). `en.toml` is the master list. Words CLDR has (language names, units,
+date formats) come from babel at build time. Anything without a translation falls back to the
+English, marked `lang="en"` (class `atlas-untranslated`), never to a guess. Place and country names come from
 `data/names/names.json` (policy: docs/names.md).
 """
 
@@ -24,6 +24,9 @@ LANGUAGES = ("en", "az", "hy", "ru", "tr", "fa", "ar", "he")
 RTL = frozenset({"fa", "ar", "he"})
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 UNREVIEWED = "corridor-atlas translation, unreviewed"
+# Strings taken word for word from a library we ship, which says the same thing in its own UI
+# (tests/test_i18n.py checks each against the library's text)
+LIBRARY_SOURCES = ("leaflet-gesture-handling",)
 FALLBACK_CLASS = "atlas-untranslated"
 SERVER_ONLY = ("desc_",)  # catalogue keys only the build uses (describe.py): not sent to the page
 
@@ -361,6 +364,7 @@ def coverage(langs=LANGUAGES, root: Path | None = None) -> list[dict]:
         entries = {k: v for k, v in catalogue(lang).items() if k in keys}
         cldr = sum(1 for v in entries.values() if str(v.get("source", "")).startswith("cldr"))
         own = sum(1 for v in entries.values() if v.get("source") == UNREVIEWED)
+        library = sum(1 for v in entries.values() if str(v.get("source", "")).startswith(LIBRARY_SOURCES))
         named = {k for k, e in names.get("features", {}).items() if lang in e.get("names", {})}
         countries = sum(1 for e in names.get("countries", {}).values() if lang in e.get("names", {}))
         texts_of = sum(len(m["english"]) for m in maps)
@@ -373,7 +377,7 @@ def coverage(langs=LANGUAGES, root: Path | None = None) -> list[dict]:
                 steps = table.get("steps", []) if isinstance(table.get("steps"), list) else []
                 texts += sum(1 for f in m["english"] if _translated(f, table, callouts, steps))
                 unreviewed_maps += bool(table) and table.get("reviewed", True) is False
-        rows.append({"lang": lang, "strings": len(keys), "cldr": cldr,
+        rows.append({"lang": lang, "strings": len(keys), "cldr": cldr, "library": 0 if lang == "en" else library,
                      "unreviewed": 0 if lang == "en" else own, "missing": 0 if lang == "en" else len(keys) - len(entries),
                      "places": len(named), "places_of": len(names.get("features", {})),
                      "features": sum(1 for i in feature_ids if i in named or lang == "en"), "features_of": len(feature_ids),
@@ -383,12 +387,12 @@ def coverage(langs=LANGUAGES, root: Path | None = None) -> list[dict]:
 
 
 def coverage_lines(root: Path) -> list[str]:
-    lines = ["translation coverage (UI strings in locales/<lang>.toml: CLDR / own unreviewed / missing → English marked lang=en;"
+    lines = ["translation coverage (UI strings in locales/<lang>.toml: CLDR / a library's own words / own unreviewed / missing → English marked lang=en;"
              " from CLDR at build time: language names, km/m, dates; map texts: [text.<lang>] in maps/*.toml;"
              " place and area names from data/names/names.json; features: every curated feature, routes included):"]
     for r in coverage(root=root):
         lines.append(f"  {r['lang']}: UI {r['strings'] - r['missing']}/{r['strings']} (cldr {r['cldr'] if r['lang'] != 'en' else '-'}, "
-                     f"unreviewed {r['unreviewed']}, missing {r['missing']}); places {r['places']}/{r['places_of']}, "
+                     f"library {r['library'] if r['lang'] != 'en' else '-'}, unreviewed {r['unreviewed']}, missing {r['missing']}); places {r['places']}/{r['places_of']}, "
                      f"countries {r['countries']}/{r['countries_of']}; map texts {r['map_texts']}/{r['map_texts_of']} "
                      f"({r['maps_unreviewed']} of {r['maps']} maps' tables unreviewed); "
                      f"feature names {r['features']}/{r['features_of']}")

@@ -1,5 +1,7 @@
 """The build on a synthetic project: output, determinism, escaping, atomicity, CLI contract."""
 
+import base64
+import hashlib
 import json
 import re
 
@@ -64,6 +66,34 @@ def test_build_site__cdn_mode_uses_sri(project, tmp_path):
     html = (tmp_path / "site" / "test-map.html").read_text()
     links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https://[^"]+)"[^>]+integrity="sha384-[A-Za-z0-9+/=]+"', html)
     assert len(links) == 5
+
+
+def test_inlined_gesture_plugin_keeps_its_english_hints_only_and_the_cdn_file_is_linked_whole(project, tmp_path):
+    """The page's own hints replace the plugin's 50-language table inline (assets._english_only);
+    in CDN mode the SRI hash is of the file as published, or the browser would refuse it."""
+    from corridor_atlas import assets
+
+    gesture = next(a for a in assets.ASSETS if a.name == "gesture-js")
+    whole, inlined = gesture.path.read_text(encoding="utf-8"), assets.asset_text(gesture)
+    assert 'ru:{touch:"' in whole and 'fa:{touch:"' in whole  # the table this trims is there
+    assert 'var o={en:{touch:"Use two fingers to move the map",scroll:"Use ctrl + scroll to zoom the map",' \
+           'scrollMac:"Use \u2318 + scroll to zoom the map"}};L.Map.mergeOptions(' in inlined
+    assert "ru:{" not in inlined and "Чтобы" not in inlined and len(inlined) < len(whole) / 2
+    # the rest of the plugin, byte for byte
+    assert inlined[inlined.index("};L.Map.mergeOptions("):] == whole[whole.index("};L.Map.mergeOptions("):].replace(
+        "//# sourceMappingURL=leaflet-gesture-handling.min.js.map", "")
+    build_site(project, tmp_path / "site", asset_mode="cdn")
+    html = (tmp_path / "site" / "test-map.html").read_text()
+    assert f'src="{gesture.cdn_url}" integrity="{assets.sri_hash(gesture)}"' in html
+    assert assets.sri_hash(gesture) == "sha384-" + base64.b64encode(hashlib.sha384(gesture.path.read_bytes()).digest()).decode()
+
+
+def test_gesture_plugin_of_another_layout_is_refused_by_name(tmp_path):
+    from corridor_atlas import assets
+
+    with pytest.raises(RuntimeError, match=r"other\.js: no locale table with an English entry where Leaflet.GestureHandling"):
+        assets._english_only('!function(){var o={fr:{touch:"a",scroll:"b",scrollMac:"c"}};L.Map.mergeOptions({gestureHandlingOptions:{}})}',
+                             tmp_path / "other.js")
 
 
 def test_build_site__filters_select_features(tmp_path):

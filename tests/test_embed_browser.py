@@ -50,6 +50,8 @@ def test_embed__wheel_over_map_scrolls_the_page_not_the_map(chromium, built_site
         frame = frame_el.content_frame()
         frame.wait_for_selector("html[data-atlas-ready=true]")
         assert frame.evaluate("window.atlas.map.gestureHandling.enabled()") is True
+        assert frame.evaluate("window.atlas.map.getContainer().getAttribute('data-gesture-handling-scroll-content')") \
+            == "Use ctrl + scroll to zoom the map"
         zoom_before = frame.evaluate("window.atlas.map.getZoom()")
         scroll_before = page.evaluate("window.scrollY")
         box = frame_el.bounding_box()

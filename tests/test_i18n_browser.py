@@ -164,7 +164,11 @@ def _visit(site: Path, chromium, map_id: str, lang: str) -> dict:
         runs = page.evaluate(RUNS) if popup else []
         visible = page.evaluate("() => document.body.innerText")
         glyphs = missing_glyphs(page, visible + "".join(t for _, t in texts))
-        return {"html": html, "boxes": boxes, "contested": contested, "texts": texts, "popup": popup, "runs": runs,
+        # as when embedded in an article (atlas.js enables it in an iframe): the plugin's hints
+        gesture = page.evaluate("() => { window.atlas.map.gestureHandling.enable(); const c = window.atlas.map.getContainer();"
+                                " return [c.getAttribute('data-gesture-handling-touch-content'),"
+                                " c.getAttribute('data-gesture-handling-scroll-content')]; }")
+        return {"gesture": gesture, "html": html, "boxes": boxes, "contested": contested, "texts": texts, "popup": popup, "runs": runs,
                 "missing_glyphs": glyphs, "errors": log.page_errors, "data": page.evaluate("() => window.atlas.data")}
     finally:
         page.context.close()
@@ -184,6 +188,13 @@ def test_page_language_direction_and_glyphs(inspected, map_id, lang):
     assert seen["html"] == {"lang": lang, "dir": i18n.page_dir(lang)}
     assert seen["missing_glyphs"] == [], (map_id, lang, seen["missing_glyphs"])
     assert not seen["errors"]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_embedded_map_hints_two_fingers_and_ctrl_scroll_in_the_pages_language(inspected, lang):
+    """Not the browser's language (Chromium here runs in en-US): the page's, from locales/<lang>.toml."""
+    words = i18n.catalogue(lang)
+    assert inspected("nakhchivan", lang)["gesture"] == [words["gesture_touch"]["text"], words["gesture_scroll"]["text"]]
 
 
 def _sourced_names(lang: str) -> set[str]:

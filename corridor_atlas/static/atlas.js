@@ -1017,7 +1017,15 @@
 
     var legend = document.querySelector(".atlas-legend");
     if (legend) window.addEventListener("beforeprint", function () { legend.setAttribute("open", ""); });
-    if (window.self !== window.top && map.gestureHandling) map.gestureHandling.enable();
+    /* Embedded in an article, the map leaves one-finger swipes and the wheel to the page
+       (Leaflet.GestureHandling); its hints in the page's language, not the browser's. */
+    if (map.gestureHandling) {
+      map.options.gestureHandlingOptions = L.extend({}, map.options.gestureHandlingOptions, { text: {
+        touch: sayText("gesture_touch", "Use two fingers to move the map"),
+        scroll: sayText("gesture_scroll", "Use ctrl + scroll to zoom the map"),
+        scrollMac: sayText("gesture_scroll_mac", "Use \u2318 + scroll to zoom the map") } });
+      if (window.self !== window.top) map.gestureHandling.enable();
+    }
 
     /* Labels never overlap: place them greedily, callouts first, then by rank (capitals
        before towns); a place's label whose right side is taken (by another label, or by the
