@@ -99,6 +99,14 @@ LINE_PX = 12 * 1.4
 CALLOUT_CHAR_PX, CALLOUT_MAX_TEXT_PX, CALLOUT_PAD = 6.4, 220, (7, 4)
 PHONE_MAX_PX, PHONE_CALLOUT_MAX_TEXT_PX = 480, 150  # atlas.css: narrower callouts on phones, so they fit a small map
 CALLOUT_GAP_PX = 14  # atlas.js offset (8) + the tooltip's arrow margin (6)
+# Where no spot beside its line is clean (a short line in a crowded corner of a phone's map), a
+# callout may stand off: moved this much farther out (ALONG) and sideways (ACROSS) from where it
+# would sit beside its anchor, a leader line joining the two (atlas.js, atlas.css
+# .atlas-callout-leader). The cleanest wins, then the shortest leader.
+LEADER_ALONG_PX = (0, 20, 40, 70, 110, 160)
+LEADER_ACROSS_PX = (-90, -45, 0, 45, 90)
+LEADER_SKIP_PX = 8  # the leader's first pixels lie on its own line (its stroke, its marks, a marker at its end)
+LEADER_PX_COST = 0.5  # per px of leader, among equally clean spots
 LABEL_CHAR_PX, LABEL_GAP_PX = 7.8, 8  # bold place label, 6 px tooltip margin + 2 px padding
 ROUTE_CHAR_PX = 7.0  # .atlas-route-label: 11 px, semi-bold
 ROUTE_LINE_PX = 11 * 1.4
@@ -230,8 +238,11 @@ def wrap(text: str, char_px: float, max_px: float) -> list[str]:
 
 
 def callout_size(text: str, max_text_px: float = CALLOUT_MAX_TEXT_PX) -> tuple[float, float]:
+    """A callout's box: atlas.css gives it `width: max-content; max-width`, so a text that wraps
+    takes the whole max-width, however short its longest line (the browser does not shrink the
+    box to the lines it wrapped into)."""
     lines = wrap(text, CALLOUT_CHAR_PX, max_text_px)
-    width = min(max_text_px, max(len(line) for line in lines) * CALLOUT_CHAR_PX)
+    width = max_text_px if len(lines) > 1 else min(max_text_px, len(lines[0]) * CALLOUT_CHAR_PX)
     return width + 2 * CALLOUT_PAD[0], len(lines) * LINE_PX + 2 * CALLOUT_PAD[1]
 
 
@@ -538,6 +549,7 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
     frame = scene.view.frame
     obs = obstacles(scene, at)
     options = [(distance, point, side) for distance, point in anchor_candidates(geom_px, frame) for side in SIDES]
+    shift, leader = None, None
     if options:
         boxes = side_boxes(options, size[0], size[1], CALLOUT_GAP_PX)  # callout_box of each
         hard, soft = scores(boxes, [point for _, point, _ in options], obs, frame)
@@ -545,14 +557,118 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
         best = int(np.lexsort((soft + tie, hard))[0])
         _, point, side = options[best]
         candidate, clean = boxes[best], hard[best] == 0
+        flaw = _flaw(boxes[best:best + 1], [point], obs, frame)[0] if not clean else NO_FLAW
+        if flaw != NO_FLAW:  # cut by the edge or hiding a place: stand off, if that is less wrong
+            flaw_off, cost, *standing_off = _with_leader(options, size, obs, frame, tie)
+            if flaw_off < flaw:
+                point, side, shift, candidate, leader = standing_off
+                clean = cost == 0
     else:  # nothing of the feature on screen: point at its middle, as before
         longest = max(shapely.get_parts(geom_px), key=lambda g: g.length)
         point = longest.interpolate(0.5, normalized=True) if "Line" in longest.geom_type else longest.representative_point()
         side, candidate, clean = preferred, callout_box(point.x, point.y, preferred, size), False
-    covered = [] if clean else (covered_by(candidate, point, obs, frame) or ["the edge of the map (its feature is off screen)"])
+    covered = [] if clean else (covered_by(candidate, point, obs, frame) + (_crossed_by(leader, obs) if leader is not None else [])
+                                or ["the edge of the map (its feature is off screen)"])
     scene.placed.append(Obstacle(f"the callout {text[:30]!r}", candidate, 5, True))
+    if leader is not None:
+        scene.placed.append(Obstacle(f"the leader of the callout {text[:30]!r}", leader, 5, True, "line"))
     lon, lat = lonlat(point.x, point.y, scene.view.zoom)
-    return {"lat": round(lat, 4), "lon": round(lon, 4), "direction": side}, covered
+    spot = {"lat": round(lat, 4), "lon": round(lon, 4), "direction": side}
+    return (spot | {"leader": list(shift)} if shift else spot), covered
+
+
+GAP_VECTOR = {"right": (1, 0), "left": (-1, 0), "bottom": (0, 1), "top": (0, -1)}
+
+
+def stand_off(side: str, along: float, across: float) -> tuple[float, float]:
+    """The px a callout on `side` moves, `along` farther out and `across` sideways."""
+    dx, dy = GAP_VECTOR[side]
+    return dx * along - dy * across, dy * along + dx * across
+
+
+def leader_line(x: float, y: float, side: str, shift: tuple[float, float]):
+    """The leader from a callout's anchor (x, y) to the middle of its box's side facing the
+    anchor, as atlas.css draws it, less its first LEADER_SKIP_PX (they lie on the line itself)."""
+    dx, dy = GAP_VECTOR[side]
+    ex, ey = x + dx * CALLOUT_GAP_PX + shift[0], y + dy * CALLOUT_GAP_PX + shift[1]
+    length = math.hypot(ex - x, ey - y)
+    k = min(LEADER_SKIP_PX / length, 1.0)
+    return LineString([(x + (ex - x) * k, y + (ey - y) * k), (ex, ey)])
+
+
+LEADER_HIT_COST = {"point": 1.0, "line": 6.0, "area": 10.0}  # a marker each; a line crossed as 6 px of it; a box as 10 px² of it
+
+
+def _leader_hits(leaders: np.ndarray, obs: list[Obstacle]):
+    """(leader index, obstacle) of each marker a leader passes within its drawn size, each line
+    it crosses and each box (label, callout, furniture) it runs through."""
+    for kind in ("point", "line", "area"):
+        group = [o for o in obs if o.kind == kind]
+        if group:
+            tree = shapely.STRtree(np.asarray([o.geom for o in group], dtype=object))
+            li, oi = tree.query(leaders, predicate="dwithin", distance=KIND_REACH[kind]) if KIND_REACH[kind] \
+                else tree.query(leaders, predicate="intersects")
+            yield from ((i, group[o]) for i, o in zip(li.tolist(), oi.tolist()))
+
+
+def _leader_costs(leaders: np.ndarray, obs: list[Obstacle]) -> tuple[np.ndarray, np.ndarray]:
+    """(hard, soft) cost of each leader line (_leader_hits), each hit by its obstacle's weight."""
+    hard, soft = np.zeros(len(leaders)), np.zeros(len(leaders))
+    for i, o in _leader_hits(leaders, obs):
+        (hard if o.hard else soft)[i] += o.weight * LEADER_HIT_COST[o.kind]
+    return hard, soft
+
+
+def _crossed_by(leader, obs: list[Obstacle]) -> list[str]:
+    """What a chosen leader crosses, by name, for the warning (its hard hits)."""
+    return [f"(its leader) {o.what}" for _, o in _leader_hits(np.array([leader], dtype=object), obs) if o.hard]
+
+
+CUT, ON_A_PLACE, NO_FLAW = 2, 1, 0  # what is wrong with a callout's spot, worst first (_flaw)
+
+
+def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.ndarray:
+    """What a leader is there to mend, for each callout box: CUT by the map's edge (or its anchor
+    off the map: a text cut short cannot be read), else ON_A_PLACE (it hides a place's marker),
+    else NO_FLAW. Covering a label or a stretch of its own line beside the anchor is not mended:
+    a callout beside its line reads better than one far off."""
+    rects = shapely.bounds(boxes)
+    inner = _inset(frame, EDGE_PX).bounds
+    outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
+    anchors = np.array(anchors, dtype=object).reshape(-1)
+    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
+    flaw = np.full(len(rects), NO_FLAW)
+    places = [o.geom for o in obs if o.kind == "point" and o.hard]
+    if places:
+        hit, _ = shapely.STRtree(np.asarray(places, dtype=object)).query(_grown(boxes, MARKER_HALF_PX))
+        flaw[hit] = ON_A_PLACE
+    flaw[(outside > 0.5) | ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))] = CUT
+    return flaw
+
+
+def _with_leader(options: list, size: tuple[float, float], obs: list[Obstacle], frame, tie: np.ndarray):
+    """The best spot standing off the line, box and leader scored together: (its _flaw, hard
+    cost, anchor, side, shift, box, leader). The least flawed (a leader passing a place's marker
+    is ON_A_PLACE), then the cleanest, then the shortest leader and the usual tie-breaks."""
+    shifts = [(along, across) for along in LEADER_ALONG_PX for across in LEADER_ACROSS_PX if along or across]
+    rows = [(i, stand_off(side, along, across)) for i, (_, _, side) in enumerate(options) for along, across in shifts]
+    index = np.array([i for i, _ in rows])
+    shift = np.array([s for _, s in rows], dtype=float)
+    beside = side_boxes(options, size[0], size[1], CALLOUT_GAP_PX)
+    b = shapely.bounds(beside)[index]
+    boxes = shapely.box(b[:, 0] + shift[:, 0], b[:, 1] + shift[:, 1], b[:, 2] + shift[:, 0], b[:, 3] + shift[:, 1])
+    anchors = [options[i][1] for i in index]
+    hard, soft = scores(boxes, anchors, obs, frame)
+    leaders = np.array([leader_line(options[i][1].x, options[i][1].y, options[i][2], tuple(s)) for i, s in zip(index, shift)], dtype=object)
+    leader_hard, leader_soft = _leader_costs(leaders, obs)
+    flaw = _flaw(boxes, anchors, obs, frame)
+    past_a_place = [i for i, o in _leader_hits(leaders, obs) if o.kind == "point" and o.hard]
+    flaw[past_a_place] = np.maximum(flaw[past_a_place], ON_A_PLACE)
+    hard = hard + leader_hard
+    best = int(np.lexsort((soft + leader_soft + tie[index] + LEADER_PX_COST * shapely.length(leaders), hard, flaw))[0])
+    i = index[best]
+    return (int(flaw[best]), float(hard[best]), options[i][1], options[i][2],
+            (round(float(shift[best, 0]), 1), round(float(shift[best, 1]), 1)), boxes[best], leaders[best])
 
 
 def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:

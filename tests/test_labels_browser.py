@@ -57,7 +57,19 @@ SCENE_JS = """() => {
       [(r.left + r.right) / 2, (r.top + r.bottom) / 2]].map(([x, y]) => {
         const ll = map.containerPointToLatLng([x - origin.left, y - origin.top]); return [ll.lng, ll.lat]; })};
   });
-  return {frame: box(origin), callouts, markers, labels, seas};
+  // each callout's anchor and, standing off its line, the far end of its leader (atlas.css ::after)
+  const leaders = atlas.callouts.getLayers().map(tip => {
+    const e = tip.getElement(), r = e.getBoundingClientRect(), a = map.latLngToContainerPoint(tip.getLatLng());
+    const style = getComputedStyle(e), length = parseFloat(style.getPropertyValue('--atlas-leader-length'));
+    const angle = parseFloat(style.getPropertyValue('--atlas-leader-angle'));
+    const side = ['top', 'bottom', 'left', 'right'].find(s => e.classList.contains('leaflet-tooltip-' + s));
+    const start = {top: [(r.left + r.right) / 2, r.bottom], bottom: [(r.left + r.right) / 2, r.top],
+                   left: [r.right, (r.top + r.bottom) / 2], right: [r.left, (r.top + r.bottom) / 2]}[side];
+    return {text: e.textContent, anchor: [origin.left + a.x, origin.top + a.y], leader: e.classList.contains('atlas-callout-leader'),
+            end: isNaN(length) ? null : [start[0] + length * Math.cos(angle), start[1] + length * Math.sin(angle)],
+            width: r.width};
+  });
+  return {frame: box(origin), callouts, markers, labels, seas, leaders};
 }"""
 
 
@@ -103,6 +115,40 @@ def test_callouts__cover_no_place_marker_and_not_their_own_line(scenes, map_id, 
         assert under == [], f"{map_id} {width}: callout {callout['text']!r} covers {under}"
         own = [p for p in callout["line"] if body.contains(Point(p))]
         assert own == [], f"{map_id} {width}: callout {callout['text']!r} covers its own line at {own[:3]}"
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SIZES])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_callouts__whole_on_the_map_at_every_size(scenes, map_id, width):
+    """No callout is cut by the map's edge, on a phone either: where no spot beside its line is
+    whole on the map, the build stands it off with a leader (placement._with_leader)."""
+    frame = scenes[map_id, width]["frame"]
+    cut = [(c["text"][:30], {k: round(v) for k, v in c["box"].items()}) for c in scenes[map_id, width]["callouts"]
+           if c["box"]["left"] < frame["left"] - SLACK_PX or c["box"]["right"] > frame["right"] + SLACK_PX
+           or c["box"]["top"] < frame["top"] - SLACK_PX or c["box"]["bottom"] > frame["bottom"] + SLACK_PX]
+    assert cut == [], f"{map_id} {width}: cut by the map's edge {frame}"
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SIZES])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_callouts__a_leader_runs_from_its_box_to_its_anchor_and_no_box_is_wider_than_the_build_thought(scenes, map_id, width):
+    """The build places each box from its estimated size (placement.callout_size): a wrapped text
+    takes the whole max-width in the browser, so the estimate must never be narrower."""
+    from corridor_atlas import placement
+
+    max_text = placement.CALLOUT_MAX_TEXT_PX if width > placement.PHONE_MAX_PX else placement.PHONE_CALLOUT_MAX_TEXT_PX
+    for leader in scenes[map_id, width]["leaders"]:
+        assert leader["width"] <= placement.callout_size(leader["text"], max_text)[0] + SLACK_PX, (map_id, width, leader["text"])
+        if leader["leader"]:
+            assert leader["end"] is not None and Point(leader["end"]).distance(Point(leader["anchor"])) < 1.5, (map_id, width, leader)
+        else:
+            assert leader["end"] is None
+
+
+def test_callouts__the_phone_layouts_use_leaders_where_the_build_found_them(scenes):
+    """The maps that need one today (build warnings before leaders: a callout cut at a phone's edge)."""
+    assert any(leader["leader"] for leader in scenes["instc", 375]["leaders"])
+    assert any(leader["leader"] for leader in scenes["instc", 343]["leaders"])
 
 
 @pytest.mark.parametrize("width", [w for w, _ in SCREENS])

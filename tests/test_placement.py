@@ -79,7 +79,9 @@ def crowded(view, hub=(44.0, 40.0)):
     return {name: Point(*at_px(view, *hub, dx, dy)) for name, (dx, dy) in offsets.items()}
 
 
-def test_callout__impossible_place_warns_naming_map_callout_and_what_it_covers():
+def test_callout__with_no_free_side_stands_off_clean_with_a_leader_back_to_its_place():
+    """Every side of the hub is taken by a town: the callout moves off (placement.LEADER_*), its
+    box and its leader clear of every town, whole on the map, and nothing is left to warn about."""
     hub = Point(44.0, 40.0)
     features = [geojson("hub", hub, kind="place")]
     features += [geojson(f"town-{name}", p, kind="place", name=f"Town {name}") for name, p in crowded(views()[0]).items()]
@@ -87,9 +89,50 @@ def test_callout__impossible_place_warns_naming_map_callout_and_what_it_covers()
 
     placed = place_all(features, [callout], {"hub": hub})
 
+    assert placed.advice == []
+    wide = views()[0]
+    spot = placed.callouts[0]["layouts"]["wide"]
+    assert (spot["lat"], spot["lon"]) == (40.0, 44.0) and len(spot["leader"]) == 2  # at its place, standing off
+    x, y = placement.world_px(44.0, 40.0, wide.zoom)
+    size = placement.callout_size(callout.text)
+    beside = placement.callout_box(x, y, spot["direction"], size)
+    shifted = box(beside.bounds[0] + spot["leader"][0], beside.bounds[1] + spot["leader"][1],
+                  beside.bounds[2] + spot["leader"][0], beside.bounds[3] + spot["leader"][1])
+    leader = placement.leader_line(x, y, spot["direction"], tuple(spot["leader"]))
+    towns = [Point(placement.world_px(p.x, p.y, wide.zoom)) for p in crowded(wide).values()]
+    assert all(shifted.distance(t) > placement.MARKER_HALF_PX and leader.distance(t) > placement.MARKER_HALF_PX for t in towns)
+    assert wide.frame.buffer(-placement.EDGE_PX).contains(shifted)
+    # the leader joins the anchor (less the px on its own marker) to the middle of the box's near side
+    near = {"top": (shifted.centroid.x, shifted.bounds[3]), "bottom": (shifted.centroid.x, shifted.bounds[1]),
+            "left": (shifted.bounds[2], shifted.centroid.y), "right": (shifted.bounds[0], shifted.centroid.y)}[spot["direction"]]
+    assert Point(leader.coords[-1]).distance(Point(near)) < 1e-6
+    assert abs(Point(leader.coords[0]).distance(Point(x, y)) - placement.LEADER_SKIP_PX) < 1e-6
+
+
+def test_callout__beside_its_line_when_that_is_clean_has_no_leader():
+    line = LineString([(41.0, 40.0), (49.0, 40.0)])
+    callout = SimpleNamespace(at="pipe", text="Nothing in the way", direction="top")
+    placed = place_all([geojson("pipe", line, kind="pipeline")], [callout], {"pipe": line})
+    assert placed.advice == [] and all("leader" not in spot for spot in placed.callouts[0]["layouts"].values())
+
+
+def towns_all_round(view, hub=(44.0, 40.0)) -> dict[str, Point]:
+    """Towns every 30 px, 7 columns and 6 rows each way of the hub: at `view`, every box a callout
+    could take beside it or standing off it (placement.LEADER_*) covers one."""
+    return {f"{i + 7}-{j + 6}": Point(*at_px(view, *hub, 30 * i, 30 * j)) for i in range(-7, 8) for j in range(-6, 7) if (i, j) != (0, 0)}
+
+
+def test_callout__impossible_place_warns_naming_map_callout_and_what_it_covers():
+    hub = Point(44.0, 40.0)
+    features = [geojson("hub", hub, kind="place")]
+    features += [geojson(f"town-{name}", p, kind="place", name=f"Town {name}") for name, p in towns_all_round(views()[0]).items()]
+    callout = SimpleNamespace(at="hub", text="A long callout that finds no free side around its crowded place", direction="top")
+
+    placed = place_all(features, [callout], {"hub": hub})
+
     warnings = [str(a) for a in placed.advice]
     assert any(w.startswith('maps/test-map.toml: callout at "hub" ("A long callout that finds…")') and "1280×800" in w
-               and "Town north" in w for w in warnings), warnings
+               and "Town " in w for w in warnings), warnings
 
 
 def test_short_label__acronym_or_name_without_prefix_and_brackets():
@@ -140,13 +183,13 @@ def test_sea_label__a_lake_too_small_at_the_default_zoom_shows_from_a_closer_one
 
 @pytest.fixture
 def crowded_project(tmp_path):
-    """The synthetic project with a callout that has no free side (CLI: warns, exit code 0)."""
+    """The synthetic project with a callout that finds no clean place (CLI: warns, exit code 0)."""
     view = placement.default_view(placement.WIDE, BOUNDS, None, None, 4, 10, MAX_BOUNDS)
     place = {"kind": "place", "status": "operational", "geometry_accuracy": "approximate", "sources": [dict(SOURCE)],
              "place_type": "town", "country": "AAA"}
     features = [{"type": "Feature", "properties": {**place, "id": "hub", "name": "Hub"},
-                 "geometry": {"type": "Point", "coordinates": [43.0, 40.0]}}]
-    for name, p in crowded(view, (43.0, 40.0)).items():  # all inside the test country AAA (40°–45° E)
+                 "geometry": {"type": "Point", "coordinates": [42.5, 40.0]}}]
+    for name, p in towns_all_round(view, (42.5, 40.0)).items():  # all inside the test country AAA (40°–45° E, 38°–42° N)
         features.append({"type": "Feature", "properties": {**place, "id": f"town-{name}", "name": f"Town {name}"},
                          "geometry": {"type": "Point", "coordinates": [round(p.x, 5), round(p.y, 5)]}})
     routes = {"type": "FeatureCollection", "name": "routes", "title": "Test routes", "description": "crowded", "features": features}

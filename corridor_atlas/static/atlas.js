@@ -665,6 +665,7 @@
   /* Callouts at the anchor and side the build chose for this layout, where they cover
      neither their own line nor a place; placed again when the layout changes. */
   var CALLOUT_OFFSETS = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
+  var CALLOUT_GAPS = { top: [0, -14], bottom: [0, 14], left: [-14, 0], right: [14, 0] };  // the offset and leaflet.css's 6 px margin
   function withFeature(node, id) {  // timeline.js hides a callout with the feature it explains
     node.setAttribute("data-atlas-feature", id);
     return node;
@@ -677,10 +678,22 @@
       data.callouts.forEach(function (c) {
         var spot = (c.layouts && c.layouts[layoutName()]) || c;
         var direction = CALLOUT_OFFSETS[spot.direction] ? spot.direction : "top";
-        L.tooltip({ permanent: true, direction: direction, className: "atlas-callout", interactive: false, offset: CALLOUT_OFFSETS[direction] })
+        // standing off its line (placement.py: no clean spot beside it): moved by `leader` px, a line back to its anchor
+        var shift = Array.isArray(spot.leader) && spot.leader.length === 2 ? spot.leader.map(Number) : null;
+        var offset = CALLOUT_OFFSETS[direction];
+        if (shift) offset = [offset[0] + shift[0], offset[1] + shift[1]];
+        var tooltip = L.tooltip({ permanent: true, direction: direction, className: "atlas-callout" + (shift ? " atlas-callout-leader" : ""),
+                                  interactive: false, offset: offset })
           .setLatLng([spot.lat, spot.lon])
-          .setContent(withFeature(named(c.text, c.textLang), c.at))
-          .addTo(group);
+          .setContent(withFeature(named(c.text, c.textLang), c.at));
+        if (shift) {  // the leader: from the middle of the box's near side back to the anchor (atlas.css)
+          var gap = CALLOUT_GAPS[direction], x = -(gap[0] + shift[0]), y = -(gap[1] + shift[1]);
+          tooltip.on("add", function () {  // (the box exists once the map has its first view)
+            tooltip.getElement().style.setProperty("--atlas-leader-length", Math.sqrt(x * x + y * y).toFixed(1) + "px");
+            tooltip.getElement().style.setProperty("--atlas-leader-angle", Math.atan2(y, x).toFixed(4) + "rad");
+          });
+        }
+        tooltip.addTo(group);
       });
     }
     draw();
