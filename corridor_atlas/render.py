@@ -101,6 +101,7 @@ def _svg_swatch(entry: LegendEntry) -> Markup:
     if entry.swatch == "line":
         def stroke(o) -> str:
             dash = f' stroke-dasharray="{escape(o["dashArray"])}"' if o.get("dashArray") else ""
+            dash += f' stroke-dashoffset="{escape(o["dashOffset"])}"' if o.get("dashOffset") else ""  # a railway's ticks in the gaps
             return (f'<line x1="2" y1="7" x2="34" y2="7" stroke="{escape(o["color"])}" stroke-width="{escape(o["weight"])}" '
                     f'stroke-linecap="{escape(o.get("lineCap", "butt"))}"{dash}/>')
         marks = s.get("marks", [])  # a kind's ticks, core or halo (style.kind_marks), under or over the line

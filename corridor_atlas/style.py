@@ -10,6 +10,7 @@ cased, sea lanes haloed, pipelines plain. Places differ by marker shape.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .vocabulary import LINE_KINDS, PLACE_TYPES, STATUSES
@@ -120,17 +121,42 @@ FLOW_STATUSES = ("operational",)
 # cross ticks (sleepers), a road a light core (a cased road), a sea lane a light halo, a
 # pipeline is a plain line. The status dash pattern stays on the line itself.
 MARK_LIGHT = "#ffffff"
-RAIL_TICKS = "1 13"  # a 1 px tick every 14 px
+RAIL_TICKS = "1 13"  # a 1 px tick every 14 px (on a solid line; rail_ticks)
 RAIL_TICK_OVERHANG = 5.0  # the ticks stand 2.5 px out on each side
+RAIL_TICK_SPACING_MIN = 12  # px: on a dashed or dotted railway, ticks at least this far apart
 ROAD_CORE_SHARE = 0.4  # the light core is 40% of the line's width
 SHIP_HALO = 3.0  # px of light halo around a sea lane (1.5 px each side)
+
+
+def _px(value: float) -> str:
+    return f"{value:g}"
+
+
+def rail_ticks(dash: str | None) -> tuple[str, str | None]:
+    """(dashArray, dashOffset) of a railway's ticks. On a solid line, a tick every 14 px. On a
+    dashed or dotted one, a tick in the middle of the widest gap of the line's own pattern, every
+    period or every few (about 14 px apart): both patterns run along the same path, so the ticks
+    fall between the dashes however the line winds. With a period of their own the two beat, and
+    on a winding traced line ticks and dots piled up into clumps (the Aras railways at zoom 6–8)."""
+    if not dash:
+        return RAIL_TICKS, None
+    steps = [float(step) for step in dash.split()]
+    steps = steps * 2 if len(steps) % 2 else steps  # an odd list repeats, as SVG reads it
+    period = sum(steps)
+    starts = [sum(steps[:i]) for i in range(len(steps))]
+    gaps = [(starts[i], starts[i] + steps[i]) for i in range(1, len(steps), 2)]
+    start, end = max(gaps, key=lambda gap: gap[1] - gap[0])  # the first of the widest
+    tick = (start + end) / 2 - 0.5  # where the 1 px tick starts, along the line
+    every = period * max(1, math.ceil(RAIL_TICK_SPACING_MIN / period))
+    return f"1 {_px(every - 1)}", _px(every - tick)  # the offset starts the pattern `tick` px before the line does
 
 
 def kind_marks(kind: str, colour: str, weight: float, dash: str | None, line_cap: str) -> tuple[dict, ...]:
     """Extra strokes along a line of this kind: {"under": bool, Leaflet path options}."""
     if kind == "rail":
-        return ({"under": True, "color": colour, "weight": weight + RAIL_TICK_OVERHANG, "dashArray": RAIL_TICKS,
-                 "lineCap": "butt", "opacity": 0.95},)
+        ticks, offset = rail_ticks(dash)
+        return ({"under": True, "color": colour, "weight": weight + RAIL_TICK_OVERHANG, "dashArray": ticks,
+                 **({"dashOffset": offset} if offset else {}), "lineCap": "butt", "opacity": 0.95},)
     if kind == "road":
         core = {"under": False, "color": MARK_LIGHT, "weight": round(weight * ROAD_CORE_SHARE, 2), "lineCap": line_cap, "opacity": 1}
         return ({**core, "dashArray": dash} if dash else core,)

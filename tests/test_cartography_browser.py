@@ -234,6 +234,41 @@ def visible(page, selector: str) -> bool:
         return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; })""", selector)
 
 
+RAIL_PATHS = """() => {
+  const marks = [], lines = {};
+  atlas.map.eachLayer(l => {
+    if (!l.feature || !l._path || l.feature.properties.kind !== 'rail') return;
+    const seen = {d: l._path.getAttribute('d'), dash: l._path.getAttribute('stroke-dasharray'),
+                  offset: l._path.getAttribute('stroke-dashoffset')};
+    if (l.options.pane === 'atlas-marks-under') marks.push(Object.assign(seen, {id: l.feature.properties.id}));
+    else if (l.options.pane === 'overlayPane') lines[l.feature.properties.id] = seen;
+  });
+  return {marks, lines};
+}"""
+
+
+@pytest.mark.parametrize("zoom", [6, 8])
+def test_rail_ticks__drawn_along_the_very_path_of_their_line_in_its_gaps(chromium, built_site, zoom):
+    """The Aras railways at zoom 6–8: each railway's ticks are a stroke of the same path as the
+    line (the same `d`), patterned from its dashes (style.rail_ticks), so ticks keep to the gaps."""
+    from corridor_atlas.style import rail_ticks
+
+    page, log = open_page(chromium, (built_site / "nakhchivan.html").as_uri())
+    try:
+        page.evaluate(f"atlas.map.setView([39.6, 45.2], {zoom}, {{animate: false}})")
+        page.wait_for_timeout(100)
+        seen = page.evaluate(RAIL_PATHS)
+    finally:
+        page.context.close()
+    assert log.page_errors == []
+    dashed = [m for m in seen["marks"] if seen["lines"][m["id"]]["dash"]]
+    assert len(dashed) >= 2, seen  # the proposed and under-construction railways along the Aras
+    for mark in seen["marks"]:
+        line = seen["lines"][mark["id"]]
+        assert mark["d"] == line["d"], mark["id"]
+        assert (mark["dash"], mark["offset"]) == rail_ticks(line["dash"]), mark["id"]
+
+
 def test_print__markers_lines_and_legend_stay_controls_go(chromium, built_site):
     page, _ = open_page(chromium, (built_site / "nakhchivan.html").as_uri())
     try:

@@ -213,6 +213,35 @@ def test_kinds__rail_and_road_no_longer_differ_by_colour_only():
     assert [m["under"] for m in road.marks] == [False] and road.marks[0]["color"] == "#ffffff"  # …and a light core on the road
 
 
+@pytest.mark.parametrize("status", [s for s in STATUSES if STATUS_DASH[s]])
+def test_rail_ticks__fall_in_the_gaps_of_a_dashed_or_dotted_railway_and_repeat_with_its_pattern(status):
+    """Ticks and the line's own dashes run along the same path: with a period that is a multiple of
+    the line's, every tick keeps to a gap, clear of the dashes' round or butt caps, however the line
+    winds (style.rail_ticks); ticks stay about as far apart as on a solid railway."""
+    style = line_style("rail", status)
+    [ticks] = style.marks
+    steps = [float(x) for x in STATUS_DASH[status].split()]
+    steps = steps * 2 if len(steps) % 2 else steps
+    period = sum(steps)
+    on, off = [float(x) for x in ticks["dashArray"].split()]
+    assert on == 1 and (on + off) % period == 0 and on + off >= 12
+    cap = style.weight / 2 if style.line_cap == "round" else 0.0  # a round cap reaches half the width past a dash
+    dashes, at = [], 0.0
+    for i, step in enumerate(steps):
+        if i % 2 == 0:
+            dashes += [(at + shift - cap, at + step + shift + cap) for shift in (-period, 0.0, period)]
+        at += step
+    # where each of the first ten ticks starts, within the line's own pattern (the offset starts the ticks' pattern early)
+    starts = {(k * (on + off) - float(ticks["dashOffset"])) % period for k in range(10)}
+    assert len(starts) == 1, starts  # every tick at the same point of the line's pattern
+    [start] = starts
+    assert all(start + on <= a or start >= b for a, b in dashes), (status, start, dashes)
+
+
+def test_rail_ticks__a_solid_railway_keeps_a_tick_every_14_px():
+    assert line_style("rail", "operational").marks[0]["dashArray"] == "1 13" and "dashOffset" not in line_style("rail", "operational").marks[0]
+
+
 def test_kinds__marks_keep_the_status_pattern():
     # a road's core follows the line's own dashes, so a dotted proposed road stays dotted
     for status in STATUSES:
