@@ -69,6 +69,9 @@ COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
 LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
 COMPACT_BAR_PX = 33
 TIME_BAR_PX = 33  # timeline.css: the time control's bar under it, on maps with one  # atlas.css: the title bar above the map in the compact layout
+# On a wide page the time control sits on the map, under the layer control (timeline.js): measured
+# in Chromium on the maps that have one, from the tallest layer control (the story's) down.
+WIDE_TIME_CONTROL = ("the time control", (1000, 155, 1270, 230))
 COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
     ("the zoom buttons", (6, 6, 34, 60)),
     ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
@@ -999,7 +1002,8 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
     """Callouts, route labels and sea labels for one map at both reference screens.
 
     `time_bar`: the map has a time control, which the compact layouts show as a bar under the
-    title bar (timeline.css), so their map is that much shorter.
+    title bar (timeline.css), so their map is that much shorter; on a wide page it is furniture
+    on the map, under the layer control.
 
     `features`: the prepared GeoJSON features with a "layer" key; `callouts`: the spec's;
     `callout_geoms`: id → lon/lat geometry of each callout's feature. `rtl`: placed as a
@@ -1013,6 +1017,10 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
     for screen in (tuple(mirrored(s) for s in SCREENS) if rtl else SCREENS):
         if time_bar and screen.width <= COMPACT_MAX_PX:
             screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX)
+        elif time_bar:
+            what, (x0, y0, x1, y1) = WIDE_TIME_CONTROL
+            where = (screen.width - x1, y0, screen.width - x0, y1) if rtl else (x0, y0, x1, y1)  # mirrored, as the rest
+            screen = dataclasses.replace(screen, furniture=screen.furniture + ((what, where),))
         view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
                             spec_view.max_zoom, max_bounds, rtl)
         if view.zoom not in geoms_at:

@@ -135,6 +135,25 @@ def test_callout__impossible_place_warns_naming_map_callout_and_what_it_covers()
                and "Town " in w for w in warnings), warnings
 
 
+@pytest.mark.parametrize("rtl", [False, True])
+def test_time_control__is_furniture_on_a_wide_page(rtl):
+    """On a wide page the time control sits on the map, under the layer control (timeline.js):
+    a callout whose place lies under it is warned about, as under any furniture (mirrored on a
+    right-to-left page)."""
+    wide = views()[0]
+    x = 1135 if not rtl else 1280 - 1135
+    line = LineString([placement.lonlat(wide.left + x - 20, wide.top + 192, wide.zoom),
+                       placement.lonlat(wide.left + x + 20, wide.top + 192, wide.zoom)])
+    callout = SimpleNamespace(at="pipe", text="Under the date", direction="top")
+    warned = {}
+    for time_bar in (False, True):
+        placed = placement.place_map("test-map", SPEC_VIEW, [callout], [geojson("pipe", line, kind="pipeline")], {"routes"},
+                                     MAX_BOUNDS, BOUNDS, {"pipe": line}, None, box(39, 37, 51, 43), time_bar=time_bar, rtl=rtl)
+        warned[time_bar] = [str(a) for a in placed.advice if "1280×800" in str(a)]
+    assert not any("the time control" in w for w in warned[False]), warned
+    assert any("the time control" in w for w in warned[True]), warned
+
+
 def test_short_label__acronym_or_name_without_prefix_and_brackets():
     assert placement.short_label("Baku–Tbilisi–Ceyhan (BTC) pipeline") == "BTC pipeline"
     assert placement.short_label("Crossroads of Peace: Gyumri–Kars railway (restore)") == "Gyumri–Kars railway"
