@@ -589,42 +589,53 @@ def stand_off(side: str, along: float, across: float) -> tuple[float, float]:
     return dx * along - dy * across, dy * along + dx * across
 
 
+def leader_lines(x: np.ndarray, y: np.ndarray, gap: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The leader from each callout's anchor (x, y) to the middle of its box's side facing the
+    anchor, as atlas.css draws it, less its first LEADER_SKIP_PX (they lie on the line itself).
+    `gap`: GAP_VECTOR of each callout's side, `shift`: where it stands off (rows of px)."""
+    ex, ey = x + gap[:, 0] * CALLOUT_GAP_PX + shift[:, 0], y + gap[:, 1] * CALLOUT_GAP_PX + shift[:, 1]
+    k = np.minimum(LEADER_SKIP_PX / np.hypot(ex - x, ey - y), 1.0)
+    return shapely.linestrings(np.stack([np.stack([x + (ex - x) * k, y + (ey - y) * k], axis=1), np.stack([ex, ey], axis=1)], axis=1))
+
+
 def leader_line(x: float, y: float, side: str, shift: tuple[float, float]):
-    """The leader from a callout's anchor (x, y) to the middle of its box's side facing the
-    anchor, as atlas.css draws it, less its first LEADER_SKIP_PX (they lie on the line itself)."""
-    dx, dy = GAP_VECTOR[side]
-    ex, ey = x + dx * CALLOUT_GAP_PX + shift[0], y + dy * CALLOUT_GAP_PX + shift[1]
-    length = math.hypot(ex - x, ey - y)
-    k = min(LEADER_SKIP_PX / length, 1.0)
-    return LineString([(x + (ex - x) * k, y + (ey - y) * k), (ex, ey)])
+    """leader_lines of one callout."""
+    return leader_lines(np.array([x]), np.array([y]), np.array([GAP_VECTOR[side]], dtype=float), np.array([shift], dtype=float))[0]
 
 
 LEADER_HIT_COST = {"point": 1.0, "line": 6.0, "area": 10.0}  # a marker each; a line crossed as 6 px of it; a box as 10 px² of it
 
 
 def _leader_hits(leaders: np.ndarray, obs: list[Obstacle]):
-    """(leader index, obstacle) of each marker a leader passes within its drawn size, each line
-    it crosses and each box (label, callout, furniture) it runs through."""
+    """(obstacles of a kind, leader index, obstacle index) of each marker a leader passes within
+    its drawn size, each line it crosses and each box (label, callout, furniture) it runs through."""
     for kind in ("point", "line", "area"):
         group = [o for o in obs if o.kind == kind]
         if group:
             tree = shapely.STRtree(np.asarray([o.geom for o in group], dtype=object))
-            li, oi = tree.query(leaders, predicate="dwithin", distance=KIND_REACH[kind]) if KIND_REACH[kind] \
+            li, oi = tree.query(leaders, predicate="dwithin", distance=MARKER_HALF_PX) if kind == "point" \
                 else tree.query(leaders, predicate="intersects")
-            yield from ((i, group[o]) for i, o in zip(li.tolist(), oi.tolist()))
+            yield group, li, oi
 
 
-def _leader_costs(leaders: np.ndarray, obs: list[Obstacle]) -> tuple[np.ndarray, np.ndarray]:
-    """(hard, soft) cost of each leader line (_leader_hits), each hit by its obstacle's weight."""
-    hard, soft = np.zeros(len(leaders)), np.zeros(len(leaders))
-    for i, o in _leader_hits(leaders, obs):
-        (hard if o.hard else soft)[i] += o.weight * LEADER_HIT_COST[o.kind]
-    return hard, soft
+def _leader_costs(leaders: np.ndarray, obs: list[Obstacle]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hard, soft) cost of each leader line, each hit (_leader_hits) by its obstacle's weight,
+    and whether it passes a place's marker."""
+    hard, soft, past_a_place = np.zeros(len(leaders)), np.zeros(len(leaders)), np.zeros(len(leaders), dtype=bool)
+    for group, li, oi in _leader_hits(leaders, obs):
+        cost = (np.array([o.weight for o in group]) * LEADER_HIT_COST[group[0].kind])[oi]
+        is_hard = np.array([o.hard for o in group], dtype=bool)[oi]
+        np.add.at(hard, li[is_hard], cost[is_hard])
+        np.add.at(soft, li[~is_hard], cost[~is_hard])
+        if group[0].kind == "point":
+            past_a_place[li[is_hard]] = True
+    return hard, soft, past_a_place
 
 
 def _crossed_by(leader, obs: list[Obstacle]) -> list[str]:
     """What a chosen leader crosses, by name, for the warning (its hard hits)."""
-    return [f"(its leader) {o.what}" for _, o in _leader_hits(np.array([leader], dtype=object), obs) if o.hard]
+    return [f"(its leader) {group[o].what}" for group, _, oi in _leader_hits(np.array([leader], dtype=object), obs)
+            for o in oi.tolist() if group[o].hard]
 
 
 CUT, ON_A_PLACE, NO_FLAW = 2, 1, 0  # what is wrong with a callout's spot, worst first (_flaw)
@@ -649,23 +660,25 @@ def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.nd
     return flaw
 
 
+LEADER_SHIFTS = np.array([(along, across) for along in LEADER_ALONG_PX for across in LEADER_ACROSS_PX if along or across], dtype=float)
+
+
 def _with_leader(options: list, size: tuple[float, float], obs: list[Obstacle], frame, tie: np.ndarray):
     """The best spot standing off the line, box and leader scored together: (its _flaw, hard
     cost, anchor, side, shift, box, leader). The least flawed (a leader passing a place's marker
-    is ON_A_PLACE), then the cleanest, then the shortest leader and the usual tie-breaks."""
-    shifts = [(along, across) for along in LEADER_ALONG_PX for across in LEADER_ACROSS_PX if along or across]
-    rows = [(i, stand_off(side, along, across)) for i, (_, _, side) in enumerate(options) for along, across in shifts]
-    index = np.array([i for i, _ in rows])
-    shift = np.array([s for _, s in rows], dtype=float)
-    beside = side_boxes(options, size[0], size[1], CALLOUT_GAP_PX)
-    b = shapely.bounds(beside)[index]
+    is ON_A_PLACE), then the cleanest, then the shortest leader and the usual tie-breaks.
+    Every (option, shift) at once: rows run option by option, LEADER_SHIFTS within each."""
+    index = np.repeat(np.arange(len(options)), len(LEADER_SHIFTS))
+    gap = np.array([GAP_VECTOR[side] for _, _, side in options], dtype=float)[index]
+    along, across = np.tile(LEADER_SHIFTS[:, 0], len(options)), np.tile(LEADER_SHIFTS[:, 1], len(options))
+    shift = np.stack([gap[:, 0] * along - gap[:, 1] * across, gap[:, 1] * along + gap[:, 0] * across], axis=1)  # stand_off
+    b = shapely.bounds(side_boxes(options, size[0], size[1], CALLOUT_GAP_PX))[index]
     boxes = shapely.box(b[:, 0] + shift[:, 0], b[:, 1] + shift[:, 1], b[:, 2] + shift[:, 0], b[:, 3] + shift[:, 1])
-    anchors = [options[i][1] for i in index]
-    hard, soft = scores(boxes, anchors, obs, frame)
-    leaders = np.array([leader_line(options[i][1].x, options[i][1].y, options[i][2], tuple(s)) for i, s in zip(index, shift)], dtype=object)
-    leader_hard, leader_soft = _leader_costs(leaders, obs)
-    flaw = _flaw(boxes, anchors, obs, frame)
-    past_a_place = [i for i, o in _leader_hits(leaders, obs) if o.kind == "point" and o.hard]
+    points = np.array([point for _, point, _ in options], dtype=object)[index]
+    hard, soft = scores(boxes, list(points), obs, frame)
+    leaders = leader_lines(shapely.get_x(points), shapely.get_y(points), gap, shift)
+    leader_hard, leader_soft, past_a_place = _leader_costs(leaders, obs)
+    flaw = _flaw(boxes, list(points), obs, frame)
     flaw[past_a_place] = np.maximum(flaw[past_a_place], ON_A_PLACE)
     hard = hard + leader_hard
     best = int(np.lexsort((soft + leader_soft + tie[index] + LEADER_PX_COST * shapely.length(leaders), hard, flaw))[0])
