@@ -675,15 +675,16 @@ def _with_leader(options: list, size: tuple[float, float], obs: list[Obstacle], 
     b = shapely.bounds(side_boxes(options, size[0], size[1], CALLOUT_GAP_PX))[index]
     boxes = shapely.box(b[:, 0] + shift[:, 0], b[:, 1] + shift[:, 1], b[:, 2] + shift[:, 0], b[:, 3] + shift[:, 1])
     points = np.array([point for _, point, _ in options], dtype=object)[index]
-    hard, soft = scores(boxes, list(points), obs, frame)
     leaders = leader_lines(shapely.get_x(points), shapely.get_y(points), gap, shift)
     leader_hard, leader_soft, past_a_place = _leader_costs(leaders, obs)
     flaw = _flaw(boxes, list(points), obs, frame)
     flaw[past_a_place] = np.maximum(flaw[past_a_place], ON_A_PLACE)
-    hard = hard + leader_hard
-    best = int(np.lexsort((soft + leader_soft + tie[index] + LEADER_PX_COST * shapely.length(leaders), hard, flaw))[0])
-    i = index[best]
-    return (int(flaw[best]), float(hard[best]), options[i][1], options[i][2],
+    least = np.flatnonzero(flaw == flaw.min())  # only these can win: the full score (most of the work) for them alone
+    hard, soft = scores(boxes[least], list(points[least]), obs, frame)
+    hard = hard + leader_hard[least]
+    order = np.lexsort((soft + leader_soft[least] + tie[index[least]] + LEADER_PX_COST * shapely.length(leaders[least]), hard))
+    best, i = int(least[order[0]]), int(index[least[order[0]]])
+    return (int(flaw[best]), float(hard[order[0]]), options[i][1], options[i][2],
             (round(float(shift[best, 0]), 1), round(float(shift[best, 1]), 1)), boxes[best], leaders[best])
 
 
