@@ -103,6 +103,17 @@ def test_map_page__callouts_and_labels_are_drawn(chromium, built_site):
         page.context.close()
 
 
+@pytest.mark.parametrize("map_id, callouts", [("nakhchivan", True), ("overview", False)])
+def test_layer_control__offers_callouts_only_on_a_map_that_has_some(chromium, built_site, map_id, callouts):
+    page, log = open_page(chromium, (built_site / f"{map_id}.html").as_uri())
+    try:
+        toggles = page.eval_on_selector_all(".leaflet-control-layers-overlays label", "els => els.map(e => e.textContent.trim())")
+        assert ("Callouts" in toggles) is callouts and len(toggles) >= 3, toggles
+        assert (page.evaluate("window.atlas.data.callouts.length") > 0) is callouts
+    finally:
+        page.context.close()
+
+
 def test_index_page__lists_every_map(chromium, built_site):
     page, log = open_page(chromium, (built_site / "index.html").as_uri(), wait_ready=False)
     try:

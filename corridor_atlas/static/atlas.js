@@ -961,7 +961,7 @@
     });
 
     var callouts = placeCallouts(map, data, declutter);
-    overlays.push([callouts, sayHtml("callouts", "Callouts")]);
+    if (data.callouts.length) overlays.push([callouts, sayHtml("callouts", "Callouts")]);  // no toggle that toggles nothing
     routeLabels(map, data, layers, declutter);
     seaLabels(map, data);
 
