@@ -712,7 +712,9 @@ def place_route_label(scene: Scene, fid: str, text: str) -> dict | None:
 
 
 EDGE = "the edge of the map"
-ALWAYS_THERE = ("the zoom buttons", "the scale bar")  # on the map at every layout: atlas.js's declutter keeps labels off them
+# On the map wherever they are furniture: atlas.js's declutter keeps labels off them (the time control
+# is furniture only on a wide page: place_map)
+ALWAYS_THERE = ("the zoom buttons", "the scale bar", WIDE_TIME_CONTROL[0])
 
 
 def declutter(scene: Scene, callout_boxes: list, shown: dict | None = None) -> list[tuple[dict, str]]:

@@ -69,7 +69,8 @@ SCENE_JS = """() => {
             end: isNaN(length) ? null : [start[0] + length * Math.cos(angle), start[1] + length * Math.sin(angle)],
             width: r.width};
   });
-  return {frame: box(origin), callouts, markers, labels, seas, leaders};
+  const time = map.getContainer().querySelector('.atlas-time');  // on the map on a wide page only
+  return {frame: box(origin), callouts, markers, labels, seas, leaders, time: time ? box(time.getBoundingClientRect()) : null};
 }"""
 
 
@@ -171,6 +172,22 @@ def test_labels__none_cut_by_the_edge_of_the_map(scenes, map_id, width):
            and (label["left"] < frame["left"] - SLACK_PX or label["right"] > frame["right"] + SLACK_PX
                 or label["top"] < frame["top"] - SLACK_PX or label["bottom"] > frame["bottom"] + SLACK_PX)]
     assert cut == [], f"{map_id} {width}: cut by the map's edge {frame}"
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SIZES])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_labels__none_under_the_time_control(scenes, map_id, width):
+    """Where the time control sits on the map (a wide page), no label is drawn under it (atlas.js
+    declutter; placement.ALWAYS_THERE): the story's Tengiz field label was, half hidden."""
+    time = scenes[map_id, width]["time"]
+    if time is None:
+        return
+    under = [label["name"] for label in scenes[map_id, width]["labels"] if inner(label).intersects(inner(time))]
+    assert under == [], f"{map_id} {width}: under the time control {time}"
+
+
+def test_labels__the_time_control_is_on_the_map_of_the_wide_pages_that_have_one(scenes):
+    assert all(scenes[m, 1280]["time"] is not None for m in ("karabakh", "nakhchivan", "story"))
 
 
 @pytest.mark.parametrize("width", [w for w, _ in SCREENS])

@@ -1062,8 +1062,9 @@
       items.forEach(function (item) { if (item.point) item.node.style.marginLeft = ""; });
       items.forEach(function (item) { item.rect = item.node.getBoundingClientRect(); });
       var placed = [], countryBlocks = [], frame = map.getContainer().getBoundingClientRect();
-      // the zoom buttons and the scale bar, on every layout, are taken too (placement.ALWAYS_THERE)
-      map.getContainer().querySelectorAll(".leaflet-control-zoom, .leaflet-control-scale").forEach(function (node) { placed.push(node.getBoundingClientRect()); });
+      // the zoom buttons and the scale bar, on every layout, are taken too, and the time control where it is
+      // on the map (a wide page; in the compact layout it is a bar above the map) (placement.ALWAYS_THERE)
+      map.getContainer().querySelectorAll(".leaflet-control-zoom, .leaflet-control-scale, .atlas-time").forEach(function (node) { placed.push(node.getBoundingClientRect()); });
       function overlapsAny(list, r) {
         return list.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
       }
