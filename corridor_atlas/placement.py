@@ -55,9 +55,11 @@ class Screen:
 
 
 # Furniture boxes measured in Chromium on the built pages (tests/test_layout_browser.py draws
-# the same elements); the title and legend heights are the tallest of the four maps.
+# the same elements; tests/test_labels_browser.py checks the zoom buttons and the scale bar lie
+# inside these boxes, on left-to-right and, mirrored, right-to-left pages); the title and
+# legend heights are the tallest of the four maps.
 WIDE = Screen("wide", "1280×800", 1280, 800, (
-    ("the zoom buttons", (10, 10, 44, 70)),
+    ("the zoom buttons", (10, 10, 44, 75)),
     ("the title block", (54, 10, 534, 180)),
     ("the legend", (10, 198, 280, 760)),
     ("the layer control", (990, 10, 1270, 155)),
@@ -69,24 +71,45 @@ COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
 LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
 COMPACT_BAR_PX = 33
 TIME_BAR_PX = 33  # timeline.css: the time control's bar under it, on maps with one  # atlas.css: the title bar above the map in the compact layout
-# On a wide page the time control sits on the map, under the layer control (timeline.js): measured
-# in Chromium on the maps that have one, from the tallest layer control (the story's) down.
-WIDE_TIME_CONTROL = ("the time control", (1000, 155, 1270, 230))
+# On a wide page the time control sits on the map, under the layer control (timeline.js), so as
+# high as that is short: measured in Chromium on the maps that have one, from under the shortest
+# layer control (karabakh's) to under the tallest (the story's).
+WIDE_TIME_CONTROL = ("the time control", (1000, 110, 1270, 230))
+# The compact layouts' buttons: 6 px from the left edge, 10 px from the right one (right to left)
+COMPACT_ZOOM_BUTTONS = ("the zoom buttons", (6, 6, 44, 71))
 COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
-    ("the zoom buttons", (6, 6, 34, 60)),
+    COMPACT_ZOOM_BUTTONS,
     ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
 ))
 # Phones use the compact layout on a narrower map (a small phone, or an embed, on a short one too):
 # placed for as well; a callout that cannot be placed cleanly there is a warning too (hidden labels are not: a phone shows fewer).
 PHONE = Screen("phone", "375×700", 375, 700 - COMPACT_BAR_PX, (
-    ("the zoom buttons", (6, 6, 34, 60)),
+    COMPACT_ZOOM_BUTTONS,
     ("the scale bar", (4, 700 - COMPACT_BAR_PX - 26, 90, 700 - COMPACT_BAR_PX)),
 ), warn=False)
 SMALL = Screen("small", "343×320", 343, 320 - COMPACT_BAR_PX, (
-    ("the zoom buttons", (6, 6, 34, 60)),
+    COMPACT_ZOOM_BUTTONS,
     ("the scale bar", (4, 320 - COMPACT_BAR_PX - 26, 90, 320 - COMPACT_BAR_PX)),
 ), warn=False)
 SCREENS = (WIDE, COMPACT, PHONE, SMALL)
+
+
+def layout_screens(time_bar: bool = False, rtl: bool = False) -> tuple[Screen, ...]:
+    """The reference screens as a map's page lays them out: mirrored on a right-to-left page; with
+    a time control, the compact layouts' map is its bar shorter (the scale bar moves up with the
+    map's foot) and the wide layout has the control on the map, under the layer control."""
+    out = []
+    for screen in (tuple(mirrored(s) for s in SCREENS) if rtl else SCREENS):
+        if time_bar and screen.width <= COMPACT_MAX_PX:
+            furniture = tuple((what, (x0, y0 - TIME_BAR_PX, x1, y1 - TIME_BAR_PX) if y0 >= screen.height / 2 else (x0, y0, x1, y1))
+                              for what, (x0, y0, x1, y1) in screen.furniture)
+            screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX, furniture=furniture)
+        elif time_bar:
+            what, (x0, y0, x1, y1) = WIDE_TIME_CONTROL
+            where = (screen.width - x1, y0, screen.width - x0, y1) if rtl else (x0, y0, x1, y1)  # mirrored, as the rest
+            screen = dataclasses.replace(screen, furniture=screen.furniture + ((what, where),))
+        out.append(screen)
+    return tuple(out)
 
 
 def mirrored(screen: Screen) -> Screen:
@@ -1030,13 +1053,7 @@ def place_map(map_id: str, spec_view, callouts: list, features: list[dict], show
     route_layouts: dict[str, dict] = {}
     seas: list[dict] = []
     geoms_at: dict[int, list] = {}  # zoom → projected(features): screens often share a zoom
-    for screen in (tuple(mirrored(s) for s in SCREENS) if rtl else SCREENS):
-        if time_bar and screen.width <= COMPACT_MAX_PX:
-            screen = dataclasses.replace(screen, height=screen.height - TIME_BAR_PX)
-        elif time_bar:
-            what, (x0, y0, x1, y1) = WIDE_TIME_CONTROL
-            where = (screen.width - x1, y0, screen.width - x0, y1) if rtl else (x0, y0, x1, y1)  # mirrored, as the rest
-            screen = dataclasses.replace(screen, furniture=screen.furniture + ((what, where),))
+    for screen in layout_screens(time_bar, rtl):
         view = default_view(screen, view_bounds, spec_view.center, spec_view.zoom, spec_view.min_zoom,
                             spec_view.max_zoom, max_bounds, rtl)
         if view.zoom not in geoms_at:

@@ -24,7 +24,6 @@ from .browser import browser, open_page
 REPO = Path(__file__).resolve().parent.parent
 MAPS = sorted(p.stem for p in (REPO / "maps").glob("*.toml"))
 OTHER = [lang for lang in i18n.LANGUAGES if lang != "en"]
-SHOTS = Path("/tmp/h4-shots")
 # Names that are the same in every language, not English text: brands, formats, software
 PROPER = {"OpenStreetMap", "GeoJSON", "JavaScript", "Leaflet", "Natural", "Earth", "BTC", "TRIPP", "CPC", "INSTC",
           "Page", "Up", "Down"}  # and the keys' names as printed on the keys
@@ -149,9 +148,6 @@ def _visit(site: Path, chromium, map_id: str, lang: str) -> dict:
         html = page.evaluate("() => ({lang: document.documentElement.lang, dir: document.documentElement.dir})")
         boxes = page.evaluate(BOXES)
         contested = page.evaluate(CONTESTED, ["khankendi", "lachin"])
-        if lang in ("fa", "hy", "ru", "he"):
-            SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"test-{map_id}.{lang}.png"))
         texts = page.evaluate(TEXTS)
         popup = page.evaluate(OPEN_RICHEST_POPUP)
         if popup:
@@ -195,6 +191,41 @@ def test_embedded_map_hints_two_fingers_and_ctrl_scroll_in_the_pages_language(in
     """Not the browser's language (Chromium here runs in en-US): the page's, from locales/<lang>.toml."""
     words = i18n.catalogue(lang)
     assert inspected("nakhchivan", lang)["gesture"] == [words["gesture_touch"]["text"], words["gesture_scroll"]["text"]]
+
+
+FURNITURE_AND_CALLOUTS = """() => {
+  const o = atlas.map.getContainer().getBoundingClientRect();
+  const box = e => { const b = e.getBoundingClientRect(); return [b.left - o.left, b.top - o.top, b.right - o.left, b.bottom - o.top]; };
+  return {size: [o.width, o.height], time: !!document.querySelector('.atlas-time'),
+          zoom: box(document.querySelector('.leaflet-control-zoom')), scale: box(document.querySelector('.leaflet-control-scale')),
+          callouts: [...document.querySelectorAll('.atlas-callout')].map(e => ({box: box(e), shown: e.style.visibility !== 'hidden'}))};
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (680, 510), (375, 700), (343, 320)])
+@pytest.mark.parametrize("map_id", ["instc", "nakhchivan"])
+def test_rtl_page__controls_where_placement_expects_them_and_every_callout_shown_whole(site, chromium, map_id, width, height):
+    """Right to left, the zoom buttons and the scale bar sit inside the mirrored furniture boxes the
+    build places callouts around (placement.layout_screens), and so no callout is hidden for
+    running into them, nor cut by the map's edge (a Persian callout was hidden at 343 px)."""
+    from corridor_atlas import placement
+
+    page, log = open_page(chromium, (site / i18n.page_filename(map_id, "fa")).as_uri(), width, height)
+    try:
+        seen = page.evaluate(FURNITURE_AND_CALLOUTS)
+    finally:
+        page.context.close()
+    assert log.page_errors == []
+    [screen] = [s for s in placement.layout_screens(seen["time"], rtl=True) if s.width == width]
+    assert [round(v) for v in seen["size"]] == [screen.width, screen.height]
+    furniture = dict(screen.furniture)
+    for what, measured in (("the zoom buttons", seen["zoom"]), ("the scale bar", seen["scale"])):
+        x0, y0, x1, y1 = furniture[what]
+        assert x0 - 1 <= measured[0] and y0 - 1 <= measured[1] and measured[2] <= x1 + 1 and measured[3] <= y1 + 1, (what, measured, furniture[what])
+    assert seen["callouts"] and all(c["shown"] for c in seen["callouts"]), seen["callouts"]
+    for c in seen["callouts"]:
+        left, top, right, bottom = c["box"]
+        assert left >= -1 and top >= -1 and right <= screen.width + 1 and bottom <= screen.height + 1, c
 
 
 def _sourced_names(lang: str) -> set[str]:

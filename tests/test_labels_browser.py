@@ -69,8 +69,11 @@ SCENE_JS = """() => {
             end: isNaN(length) ? null : [start[0] + length * Math.cos(angle), start[1] + length * Math.sin(angle)],
             width: r.width};
   });
+  const control = s => box(map.getContainer().querySelector(s).getBoundingClientRect());
+  const controls = {zoom: control('.leaflet-control-zoom'), scale: control('.leaflet-control-scale'),
+                    timeControl: !!document.querySelector('.atlas-time')};
   const time = map.getContainer().querySelector('.atlas-time');  // on the map on a wide page only
-  return {frame: box(origin), callouts, markers, labels, seas, leaders, time: time ? box(time.getBoundingClientRect()) : null};
+  return {frame: box(origin), callouts, markers, labels, seas, leaders, controls, time: time ? box(time.getBoundingClientRect()) : null};
 }"""
 
 
@@ -184,6 +187,31 @@ def test_labels__none_under_the_time_control(scenes, map_id, width):
         return
     under = [label["name"] for label in scenes[map_id, width]["labels"] if inner(label).intersects(inner(time))]
     assert under == [], f"{map_id} {width}: under the time control {time}"
+
+
+@pytest.mark.parametrize("width", [w for w, _ in SIZES])
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_controls__inside_the_furniture_boxes_the_build_places_around(scenes, map_id, width):
+    """The zoom buttons, the scale bar and (wide) the time control lie inside placement's boxes for
+    them (placement.layout_screens): labels and callouts placed clear of those boxes are clear of
+    the controls (the zoom buttons had grown 11 px past theirs)."""
+    from corridor_atlas import placement
+
+    scene = scenes[map_id, width]
+    frame, controls = scene["frame"], scene["controls"]
+    [screen] = [s for s in placement.layout_screens(controls["timeControl"]) if s.width == width]
+    measured = {"the zoom buttons": controls["zoom"], **({"the time control": scene["time"]} if scene["time"] else {})}
+    # Known gap: in the compact layouts the story's step panel takes the map's foot, by as much as its
+    # text needs, and placement does not model it (the story has no callouts; its route labels are
+    # decluttered on the page): there only the map's top is where placement expects it.
+    if not (map_id == "story" and width <= placement.COMPACT_MAX_PX):
+        assert round(frame["bottom"] - frame["top"]) == screen.height
+        measured["the scale bar"] = controls["scale"]
+    furniture = dict(screen.furniture)
+    for what, b in measured.items():
+        x0, y0, x1, y1 = furniture[what]
+        local = [b["left"] - frame["left"], b["top"] - frame["top"], b["right"] - frame["left"], b["bottom"] - frame["top"]]
+        assert x0 - 1 <= local[0] and y0 - 1 <= local[1] and local[2] <= x1 + 1 and local[3] <= y1 + 1, (what, local, (x0, y0, x1, y1))
 
 
 def test_labels__the_time_control_is_on_the_map_of_the_wide_pages_that_have_one(scenes):

@@ -1069,6 +1069,7 @@
         return list.some(function (p) { return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; });
       }
       function hits(r) { return overlapsAny(placed, r); }
+      function inset(r, by) { return { left: r.left + by, right: r.right - by, top: r.top + by, bottom: r.bottom - by }; }
       function taken(r) {  // another label there, or part of the box outside the map (cut at its edge)
         return hits(r) || r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom;
       }
@@ -1081,7 +1082,9 @@
           return;
         }
         if (item.rank < 0) countryBlocks.push(r);  // callouts: no country name under them
-        if (item.rank < 0 ? !hits(r) : !taken(r)) { placed.push(r); return; }  // callouts: where the build put them
+        // callouts: where the build put them; one is hidden only if it runs into a control or another
+        // callout by more than CALLOUT_TUCK_PX (the build's estimate of its box may be a pixel out)
+        if (item.rank < 0 ? !hits(inset(r, CALLOUT_TUCK_PX)) : !taken(r)) { placed.push(r); return; }
         if (item.point) {
           // the marker sits one tooltip margin (leaflet.css: 6 px) left of the box
           var margin = parseFloat(getComputedStyle(item.node).marginLeft) || 0, x = r.left - margin;
@@ -1112,6 +1115,7 @@
      They are absolutely positioned: no label moves with them. At start-up only, while nothing
      in them has been laid out yet: later, display: none would throw their layout away and every
      pan would lay out a thousand paths again. Never a pane holding the keyboard focus. */
+  var CALLOUT_TUCK_PX = 3;
   var UNMEASURED_PANES = ["atlas-base", "overlayPane", "shadowPane", "markerPane", "atlas-hit", "atlas-marks-under",
                           "atlas-marks-over", "atlas-arrows", "atlas-story", "atlas-story-points"];
   var startingUp = true;  // until the map is drawn (init's end)
