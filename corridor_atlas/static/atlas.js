@@ -666,6 +666,7 @@
      neither their own line nor a place; placed again when the layout changes. */
   var CALLOUT_OFFSETS = { top: [0, -8], bottom: [0, 8], left: [-8, 0], right: [8, 0] };
   var CALLOUT_GAPS = { top: [0, -14], bottom: [0, 14], left: [-14, 0], right: [14, 0] };  // the offset and leaflet.css's 6 px margin
+  var CALLOUT_TUCK_PX = 3;  // how far a callout may run under a control or another callout and still show (declutter)
   function withFeature(node, id) {  // timeline.js hides a callout with the feature it explains
     node.setAttribute("data-atlas-feature", id);
     return node;
@@ -1115,7 +1116,6 @@
      They are absolutely positioned: no label moves with them. At start-up only, while nothing
      in them has been laid out yet: later, display: none would throw their layout away and every
      pan would lay out a thousand paths again. Never a pane holding the keyboard focus. */
-  var CALLOUT_TUCK_PX = 3;
   var UNMEASURED_PANES = ["atlas-base", "overlayPane", "shadowPane", "markerPane", "atlas-hit", "atlas-marks-under",
                           "atlas-marks-over", "atlas-arrows", "atlas-story", "atlas-story-points"];
   var startingUp = true;  // until the map is drawn (init's end)
