@@ -41,13 +41,28 @@ CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
 OSM_LINES_CREDIT = "Traced and derived lines: © OpenStreetMap contributors (ODbL)"
 
 
+LICENCES_ASKING_CREDIT = ("ODbL", "CC BY")  # in the order their credits go
+
+
 def by_licence_duty(credits: list[str]) -> list[str]:
-    """Credits a licence requires first (ODbL, then CC BY), public domain and our own after, each
-    group in its given order: a wide page shows the credits on one line cut with an ellipsis
-    (atlas.css), and what the cut hides must never be a credit the licence asks for."""
+    """The shortest credit under each licence that asks for one first (ODbL, then CC BY); then
+    the rest (more credits under a licence already credited, public domain, our own), each group
+    in its given order. A wide page shows the credits on one line cut with an ellipsis
+    (atlas.css), and what the cut hides must never be the only credit a licence asks for: two
+    long OpenStreetMap credits had pushed GeoNames' CC BY past the cut."""
+    unique = list(dict.fromkeys(credits))
+
+    def licence(credit: str) -> str | None:
+        return next((name for name in LICENCES_ASKING_CREDIT if name in credit), None)
+
+    first: dict[str, str] = {}
+    for credit in sorted(unique, key=len):  # (stable: the first of the shortest)
+        first.setdefault(licence(credit), credit)
+
     def duty(credit: str) -> int:
-        return 0 if "ODbL" in credit else 1 if "CC BY" in credit else 2
-    return sorted(dict.fromkeys(credits), key=duty)
+        name = licence(credit)
+        return LICENCES_ASKING_CREDIT.index(name) if name and first[name] == credit else len(LICENCES_ASKING_CREDIT)
+    return sorted(unique, key=duty)
 
 
 def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None, drawn=()) -> list[Feature]:

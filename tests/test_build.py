@@ -366,3 +366,6 @@ def test_credits_a_licence_requires_come_first_so_the_one_line_strip_never_hides
     credits = ["Made with Natural Earth (public domain)", "Places: GeoNames (CC BY 4.0)",
                "Traced and derived lines: © OpenStreetMap contributors (ODbL)", "Routes: Corridor Atlas"]
     assert by_licence_duty(credits) == [credits[2], credits[1], credits[0], credits[3]]
+    # a second credit under a licence already credited waits behind the other licences' first
+    borders = "Borders: © OpenStreetMap contributors (ODbL), via geo-maps countries-land-10m 0.6.0"
+    assert by_licence_duty([borders, *credits]) == [credits[2], credits[1], borders, credits[0], credits[3]]
