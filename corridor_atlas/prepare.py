@@ -14,7 +14,7 @@ import shapely.affinity
 from shapely.ops import polylabel
 from shapely.geometry import box
 
-from .basemap import drawn_land, land_extent, locator, seen_box, story_tiers, tiered_coverage
+from .basemap import SURROUND_FILES, drawn_land, land_extent, less_lakes, locator, seen_box, story_tiers, tiered_coverage
 from .cache import prepared_coverage
 from .describe import country_names, describe_map, description_plan
 from .errors import Problems
@@ -260,7 +260,9 @@ def _basemap(spec: MapSpec, countries_layer: BaseLayer, base: dict[str, BaseLaye
     decimals = decimals_for_zoom(max_zoom)
     land_box = land_extent(extent, spec.view.min_zoom, max_zoom)
     tiers = _story_tiers(spec, view, land_box)  # a story: fine detail only where its steps zoom in
-    geoms = [f.geometry for f in countries_layer.features]
+    # Natural Earth's countries less their lakes (basemap.less_lakes); the OSM-derived detail has them cut
+    geoms = [g for _, g in less_lakes([countries_layer])] if countries_layer.name in SURROUND_FILES \
+        else [f.geometry for f in countries_layer.features]
     if tiers is None:
         base_geoms = prepared_coverage(geoms, land_box, max_zoom)  # cache.py: per region and zoom
     else:
