@@ -211,6 +211,9 @@ def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, 
     credits = [tr.text(english_keys()[a]) if a in english_keys() else (a, False) for a in data.get("attribution", [])]
     data["attribution"] = [text for text, _ in credits]
     data["attributionLang"] = [lang if ok else "en" for _, ok in credits]
+    if "creditLine" in data:  # the same credits, cut from their words in this language
+        from .credits import credit_line
+        data["creditLine"] = credit_line(data["attribution"])
     if data.get("locator"):
         data["locator"]["label"] = tr.text("locator")[0]
     data["numbering"] = numbering(lang)  # atlas.js formats numbers with it (Intl "-u-nu-"), as the dates here

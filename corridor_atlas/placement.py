@@ -70,6 +70,8 @@ WIDE = Screen("wide", "1280×800", 1280, 800, (
 COMPACT_MAX_PX = 760  # atlas.css: the compact layout below this width
 LEGEND_SHIFT_PX = 140  # atlas.js clearOfTheLegend: half the open legend's width
 COMPACT_BAR_PX = 33
+CREDIT_LINE_PX = 13  # atlas.css .atlas-credit-line: the licences' credits on a line under a compact page's map
+COMPACT_CHROME_PX = COMPACT_BAR_PX + CREDIT_LINE_PX  # a compact page's height less its map's
 TIME_BAR_PX = 33  # timeline.css: the time control's bar under it, on maps with one  # atlas.css: the title bar above the map in the compact layout
 # On a wide page the time control sits on the map, under the layer control (timeline.js), so as
 # high as that is short: measured in Chromium on the maps that have one, from under the shortest
@@ -77,19 +79,19 @@ TIME_BAR_PX = 33  # timeline.css: the time control's bar under it, on maps with 
 WIDE_TIME_CONTROL = ("the time control", (1000, 110, 1270, 230))
 # The compact layouts' buttons: 6 px from the left edge, 10 px from the right one (right to left)
 COMPACT_ZOOM_BUTTONS = ("the zoom buttons", (6, 6, 44, 71))
-COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_BAR_PX, (
+COMPACT = Screen("compact", "680×510", 680, 510 - COMPACT_CHROME_PX, (
     COMPACT_ZOOM_BUTTONS,
-    ("the scale bar", (4, 510 - COMPACT_BAR_PX - 26, 90, 510 - COMPACT_BAR_PX)),
+    ("the scale bar", (4, 510 - COMPACT_CHROME_PX - 26, 90, 510 - COMPACT_CHROME_PX)),
 ))
 # Phones use the compact layout on a narrower map (a small phone, or an embed, on a short one too):
 # placed for as well; a callout that cannot be placed cleanly there is a warning too (hidden labels are not: a phone shows fewer).
-PHONE = Screen("phone", "375×700", 375, 700 - COMPACT_BAR_PX, (
+PHONE = Screen("phone", "375×700", 375, 700 - COMPACT_CHROME_PX, (
     COMPACT_ZOOM_BUTTONS,
-    ("the scale bar", (4, 700 - COMPACT_BAR_PX - 26, 90, 700 - COMPACT_BAR_PX)),
+    ("the scale bar", (4, 700 - COMPACT_CHROME_PX - 26, 90, 700 - COMPACT_CHROME_PX)),
 ), warn=False)
-SMALL = Screen("small", "343×320", 343, 320 - COMPACT_BAR_PX, (
+SMALL = Screen("small", "343×320", 343, 320 - COMPACT_CHROME_PX, (
     COMPACT_ZOOM_BUTTONS,
-    ("the scale bar", (4, 320 - COMPACT_BAR_PX - 26, 90, 320 - COMPACT_BAR_PX)),
+    ("the scale bar", (4, 320 - COMPACT_CHROME_PX - 26, 90, 320 - COMPACT_CHROME_PX)),
 ), warn=False)
 SCREENS = (WIDE, COMPACT, PHONE, SMALL)
 
@@ -595,7 +597,7 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
         side, candidate, clean = preferred, callout_box(point.x, point.y, preferred, size), False
     covered = [] if clean else (covered_by(candidate, point, obs, frame) + (_crossed_by(leader, obs) if leader is not None else [])
                                 or ["the edge of the map (its feature is off screen)"])
-    scene.placed.append(Obstacle(f"the callout {text[:30]!r}", candidate, 5, True))
+    scene.placed.append(Obstacle(f"{CALLOUT_WHAT}{text[:30]!r}", candidate, 5, True))
     if leader is not None:
         scene.placed.append(Obstacle(f"the leader of the callout {text[:30]!r}", leader, 5, True, "line"))
     lon, lat = lonlat(point.x, point.y, scene.view.zoom)
@@ -662,13 +664,16 @@ def _crossed_by(leader, obs: list[Obstacle]) -> list[str]:
 
 
 CUT, ON_A_PLACE, NO_FLAW = 2, 1, 0  # what is wrong with a callout's spot, worst first (_flaw)
+CALLOUT_WHAT = "the callout "  # how a placed callout is named (an obstacle to the next)
+CALLOUT_TUCK_PX = 3  # atlas.js: a callout running further into a control than this is hidden
 
 
 def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.ndarray:
     """What a leader is there to mend, for each callout box: CUT by the map's edge (or its anchor
-    off the map: a text cut short cannot be read), else ON_A_PLACE (it hides a place's marker),
-    else NO_FLAW. Covering a label or a stretch of its own line beside the anchor is not mended:
-    a callout beside its line reads better than one far off."""
+    off the map: a text cut short cannot be read) or into a control or a callout placed before
+    it (the page then hides it), else ON_A_PLACE (it hides a place's marker), else NO_FLAW. Covering a
+    label or a stretch of its own line beside the anchor is not mended: a callout beside its
+    line reads better than one far off."""
     rects = shapely.bounds(boxes)
     inner = _inset(frame, EDGE_PX).bounds
     outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
@@ -679,7 +684,11 @@ def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.nd
     if places:
         hit, _ = shapely.STRtree(np.asarray(places, dtype=object)).query(_grown(boxes, MARKER_HALF_PX))
         flaw[hit] = ON_A_PLACE
-    flaw[(outside > 0.5) | ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))] = CUT
+    tucked = rects + np.array([CALLOUT_TUCK_PX, CALLOUT_TUCK_PX, -CALLOUT_TUCK_PX, -CALLOUT_TUCK_PX])
+    into_a_control = np.zeros(len(rects), dtype=bool)
+    for control in (o for o in obs if o.what in ALWAYS_THERE or o.what.startswith(CALLOUT_WHAT)):  # (the page hides both)
+        into_a_control |= _overlap_area(tucked, np.array([control.geom.bounds])) > 0
+    flaw[(outside > 0.5) | into_a_control | ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))] = CUT
     return flaw
 
 
@@ -745,7 +754,7 @@ def declutter(scene: Scene, callout_boxes: list, shown: dict | None = None) -> l
     page order, a place's label moved to the left of its marker when its right is taken (by
     a label, or by the map's edge, which would cut it); returns each feature label it hides
     on screen with what won (a box, or EDGE). `shown`, if given, gets id → box of each label kept."""
-    placed = [(b, f"the callout {t[:30]!r}") for t, b in callout_boxes]
+    placed = [(b, f"{CALLOUT_WHAT}{t[:30]!r}") for t, b in callout_boxes]
     placed += [(b, what) for what, b in scene.view.furniture() if what in ALWAYS_THERE]
     hidden = []
     frame = scene.view.frame

@@ -22,6 +22,7 @@ from .layers import BaseLayer, Feature, Layer
 from .cache import placed_map
 from .prepared import PreparedLayer, PreparedMap
 from .codec import encode_polygons
+from .credits import by_licence_duty
 from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_or_point, vertex_count
 from .shared_track import line_offsets
 from .spec import MapSpec
@@ -39,30 +40,6 @@ GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 CURATED_CREDIT = "Routes: Corridor Atlas (sources in each popup)"
 # Lines traced along OSM track, or derived from the OSM-derived water and border polygons.
 OSM_LINES_CREDIT = "Traced and derived lines: © OpenStreetMap contributors (ODbL)"
-
-
-LICENCES_ASKING_CREDIT = ("ODbL", "CC BY")  # in the order their credits go
-
-
-def by_licence_duty(credits: list[str]) -> list[str]:
-    """The shortest credit under each licence that asks for one first (ODbL, then CC BY); then
-    the rest (more credits under a licence already credited, public domain, our own), each group
-    in its given order. A wide page shows the credits on one line cut with an ellipsis
-    (atlas.css), and what the cut hides must never be the only credit a licence asks for: two
-    long OpenStreetMap credits had pushed GeoNames' CC BY past the cut."""
-    unique = list(dict.fromkeys(credits))
-
-    def licence(credit: str) -> str | None:
-        return next((name for name in LICENCES_ASKING_CREDIT if name in credit), None)
-
-    first: dict[str, str] = {}
-    for credit in sorted(unique, key=len):  # (stable: the first of the shortest)
-        first.setdefault(licence(credit), credit)
-
-    def duty(credit: str) -> int:
-        name = licence(credit)
-        return LICENCES_ASKING_CREDIT.index(name) if name and first[name] == credit else len(LICENCES_ASKING_CREDIT)
-    return sorted(unique, key=duty)
 
 
 def selected_features(layer: Layer, ref, layers: dict[str, Layer] | None = None, drawn=()) -> list[Feature]:

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from . import assets, story, timeline
 from .codec import compact_layers, pack_layers, share_borders, share_repeated
+from .credits import credit_line
 from .prepared import PreparedMap
 from .simplify import decimals_for_zoom
 from .snapshot import PNG_HEIGHT, PNG_WIDTH
@@ -204,6 +205,7 @@ def payload(prepared: PreparedMap) -> dict:
         "time": time,
         "story": story.page_payload(spec),  # story.py: the steps story.js walks through
         "attribution": prepared.attributions,
+        "creditLine": credit_line(prepared.attributions),  # prepare.credit_line: under a compact page's map
         "tiles": prepared.tiles,
     }
 

@@ -361,7 +361,7 @@ def test_waypoints_of__a_filtered_route_layer_brings_only_the_stops_of_the_route
 
 
 def test_credits_a_licence_requires_come_first_so_the_one_line_strip_never_hides_them():
-    from corridor_atlas.prepare import by_licence_duty
+    from corridor_atlas.credits import by_licence_duty
 
     credits = ["Made with Natural Earth (public domain)", "Places: GeoNames (CC BY 4.0)",
                "Traced and derived lines: © OpenStreetMap contributors (ODbL)", "Routes: Corridor Atlas"]
@@ -369,3 +369,21 @@ def test_credits_a_licence_requires_come_first_so_the_one_line_strip_never_hides
     # a second credit under a licence already credited waits behind the other licences' first
     borders = "Borders: © OpenStreetMap contributors (ODbL), via geo-maps countries-land-10m 0.6.0"
     assert by_licence_duty([borders, *credits]) == [credits[2], credits[1], borders, credits[0], credits[3]]
+
+
+def test_credit_line__each_licence_s_first_credit_cut_to_licensor_and_licence_in_any_language():
+    from corridor_atlas.credits import by_licence_duty, credit_line
+
+    credits = by_licence_duty(["Borders: © OpenStreetMap contributors (ODbL), via geo-maps countries-land-10m 0.6.0",
+                               "Traced and derived lines: © OpenStreetMap contributors (ODbL)", "Places: GeoNames (CC BY 4.0)",
+                               "Made with Natural Earth (public domain)", "Routes: Corridor Atlas (sources in each popup)"])
+    assert credit_line(credits) == ["© OpenStreetMap contributors (ODbL)", "GeoNames (CC BY 4.0)"]
+    assert credit_line(["Borders: © OpenStreetMap contributors (ODbL), via geo-maps countries-land-10m 0.6.0"]) \
+        == ["© OpenStreetMap contributors (ODbL)"]  # the licensor and the licence, not the provenance after them
+    # Armenian labels its credits with "՝", Persian with ":"
+    assert credit_line(["Հետագծված և ածանցյալ գծեր՝ © OpenStreetMap-ի մասնակիցներ (ODbL)", "Վայրեր՝ GeoNames (CC BY 4.0)"]) \
+        == ["© OpenStreetMap-ի մասնակիցներ (ODbL)", "GeoNames (CC BY 4.0)"]
+    assert credit_line(["مکان‌ها: GeoNames (CC BY 4.0)"]) == ["GeoNames (CC BY 4.0)"]
+    # no licence asks for a credit: the first credit, whole; none at all: nothing
+    assert credit_line(["Made with Natural Earth (public domain)", "Routes: ours"]) == ["Made with Natural Earth (public domain)"]
+    assert credit_line([]) == []

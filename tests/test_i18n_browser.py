@@ -198,7 +198,9 @@ FURNITURE_AND_CALLOUTS = """() => {
   const box = e => { const b = e.getBoundingClientRect(); return [b.left - o.left, b.top - o.top, b.right - o.left, b.bottom - o.top]; };
   return {size: [o.width, o.height], time: !!document.querySelector('.atlas-time'),
           zoom: box(document.querySelector('.leaflet-control-zoom')), scale: box(document.querySelector('.leaflet-control-scale')),
-          callouts: [...document.querySelectorAll('.atlas-callout')].map(e => ({box: box(e), shown: e.style.visibility !== 'hidden'}))};
+          callouts: [...document.querySelectorAll('.atlas-callout')].map(e => ({box: box(e), shown: e.style.visibility !== 'hidden'})),
+          creditLine: (l => l && getComputedStyle(l).display !== 'none' ? {text: l.textContent, cut: l.scrollWidth > l.clientWidth} : null)(
+            document.querySelector('.atlas-credit-line'))};
 }"""
 
 
@@ -226,6 +228,11 @@ def test_rtl_page__controls_where_placement_expects_them_and_every_callout_shown
     for c in seen["callouts"]:
         left, top, right, bottom = c["box"]
         assert left >= -1 and top >= -1 and right <= screen.width + 1 and bottom <= screen.height + 1, c
+    if width <= placement.COMPACT_MAX_PX:  # the licences' credits under the map, in Persian, whole
+        assert seen["creditLine"] and not seen["creditLine"]["cut"], seen["creditLine"]
+        assert "© مشارکت\u200cکنندگان OpenStreetMap (ODbL)" in seen["creditLine"]["text"], seen["creditLine"]
+    else:
+        assert seen["creditLine"] is None
 
 
 def _sourced_names(lang: str) -> set[str]:

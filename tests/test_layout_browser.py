@@ -23,7 +23,7 @@ ROUTE_SAMPLE_PX = 3  # a route is checked every 3 px along its drawn (clipped) p
 PLACE_MARKER_HALF_PX = 5  # a place marker's dot is drawn 8–14 px wide around its point
 
 FURNITURE = ("header.atlas-title, .atlas-legend, .leaflet-control-layers, .leaflet-control-attribution, "
-             ".atlas-credits-toggle, .leaflet-control-zoom, .leaflet-control-scale, .atlas-time, .atlas-locator")
+             ".atlas-credits-toggle, .atlas-credit-line, .leaflet-control-zoom, .leaflet-control-scale, .atlas-time, .atlas-locator")
 
 # Boxes (client coordinates) of the furniture that is drawn, and the map container's box.
 BOXES_JS = """(sel) => {
@@ -115,9 +115,14 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 def covered_targets(boxes: dict, targets: dict) -> list[str]:
-    """Names of routes, labelled places and callouts that some furniture box covers, with the box."""
+    """Names of routes, labelled places and callouts that some furniture box covers, with the box:
+    the part of the box on the map (a bar above or below the map covers nothing on it)."""
     found = []
-    for furniture in boxes["furniture"]:
+    for whole in boxes["furniture"]:
+        furniture = clip(whole, boxes["map"])
+        if furniture is None:
+            continue
+        furniture["name"] = whole["name"]
         for route in targets["routes"]:
             hits = [p for p in route["points"]
                     if furniture["left"] <= p[0] <= furniture["right"] and furniture["top"] <= p[1] <= furniture["bottom"]]
@@ -285,3 +290,36 @@ def test_credits__every_credit_a_licence_asks_for_shows_on_the_wide_pages_one_li
     needed = [n for n in REQUIRED_CREDITS if n in seen["text"]]
     assert needed, seen["text"]  # every map credits at least one of them
     assert {n: seen["found"][n] <= seen["right"] - ELLIPSIS_PX for n in needed} == {n: True for n in needed}, seen
+
+
+CREDIT_LINE_JS = """() => {
+  const line = document.querySelector('.atlas-credit-line'), map = atlas.map.getContainer().getBoundingClientRect();
+  const shown = line && getComputedStyle(line).display !== 'none';
+  const r = line ? line.getBoundingClientRect() : null;
+  return {shown, text: line ? line.textContent : null, top: r && r.top, bottom: r && r.bottom, mapBottom: map.bottom,
+          cut: line ? line.scrollWidth > line.clientWidth : null, attribution: atlas.data.attribution,
+          viewport: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize("map_id", MAP_IDS)
+def test_credits__a_compact_page_shows_what_the_licences_ask_for_under_its_map(chromium, built_site, map_id, width, height):
+    """OpenStreetMap asks for its credit where a reader sees the map, without a click: a compact
+    page (phones, an article column) keeps the full list behind its (i) but shows the licences'
+    credits, whole, on a line of its own under the map, covering nothing (credits.credit_line); a
+    wide page has its strip."""
+    page, log = open_page(chromium, (built_site / f"{map_id}.html").as_uri(), width, height)
+    try:
+        seen = page.evaluate(CREDIT_LINE_JS)
+    finally:
+        page.context.close()
+    assert log.page_errors == []
+    if width > 760:
+        assert seen["shown"] is False
+        return
+    assert seen["shown"] and not seen["cut"], seen
+    assert abs(seen["top"] - seen["mapBottom"]) < 1 and seen["bottom"] <= seen["viewport"] + 0.5, seen  # right under the map, on screen
+    credits = " ".join(seen["attribution"])
+    for needle in ("© OpenStreetMap contributors (ODbL)", "GeoNames (CC BY 4.0)"):
+        assert (needle in seen["text"]) is (needle in credits), (needle, seen["text"])

@@ -326,6 +326,15 @@ def test_the_article_gives_the_map_a_usable_share_of_the_screen(chromium, story_
     assert inner["height"] >= MAP_SHARE * frame_box["height"], where
     assert inner["height"] * inner["width"] >= 0.27 * width * height, where
     assert inner["text"] == "none", where  # the step's text is the article's, not repeated in the frame
+    # the map's credits stay in sight: a line under a compact page's map; in the article's small
+    # frame, in the step bar under ‹ Step k of n › (story.js), so the map keeps its share
+    credits = map_frame.evaluate("""() => { const l = document.querySelector('.atlas-credit-line');
+      return l && {shown: getComputedStyle(l).display !== 'none' && l.getBoundingClientRect().height > 0,
+                   inBar: !!l.closest('.atlas-story-nav'), cut: l.scrollWidth > l.clientWidth + 1, text: l.textContent}; }""")
+    if frame_box["width"] <= 760:  # the frame's own layout: compact in a column beside the text too
+        assert credits["shown"] and credits["inBar"] and not credits["cut"] and credits["text"], (where, credits)
+    else:
+        assert not credits["shown"], (where, credits)
     assert not errors
     page.context.close()
 

@@ -404,6 +404,25 @@
   /* Below this width the page uses the compact layout of atlas.css (keep the two in step). */
   var COMPACT_QUERY = "(max-width: 760px)";
 
+  /* Under a compact page's map (atlas.css shows it below 760 px): the credits the licences ask
+     for, whole (credits.credit_line), where the full list folds behind the (i) in the title bar;
+     a wide page's credits strip runs along the map's foot instead. Before the map's first view:
+     the line takes its height from the map's. */
+  function creditLine(map, data) {
+    var credits = data.creditLine || [];
+    if (!credits.length) return;
+    var line = el("p", "atlas-credit-line");
+    credits.forEach(function (text, i) {
+      if (i) line.appendChild(document.createTextNode(" \u00b7 "));
+      var english = PAGE.lang !== "en" && (!data.attributionLang || data.attributionLang[i] === "en");
+      var part = el(english ? "span" : "bdi", null, text);
+      if (english) { part.lang = "en"; part.dir = "ltr"; }
+      line.appendChild(part);
+    });
+    var box = map.getContainer();
+    box.parentNode.insertBefore(line, box.nextSibling);
+  }
+
   /* Compact layout: the layer control leaves the map for the title bar (as an icon), the
      legend starts closed and the credits fold behind an (i) button there, so only the zoom
      buttons and the scale stay on a small map. Follows the page across the breakpoint. */
@@ -880,6 +899,7 @@
     var drawn = Object.create(null), dated = [];  // features with dates, by id: what the time control restyles
     useLanguage(data);
     localiseControls(map);
+    creditLine(map, data);
 
     if (data.tiles && safeUrl(data.tiles.url)) {
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: data.tiles.max_zoom || 18 }).addTo(map);

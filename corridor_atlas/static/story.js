@@ -109,7 +109,8 @@
       return button;
     }
     var prev = navButton(rtl ? "›" : "‹", say("story_previous", "Previous step"), "atlas-story-prev");
-    var counter = nav.appendChild(el("span", "atlas-story-count"));
+    var middle = nav.appendChild(el("div", "atlas-story-middle"));
+    var counter = middle.appendChild(el("span", "atlas-story-count"));
     var next = navButton(rtl ? "‹" : "›", say("story_next", "Next step"), "atlas-story-next");
     var body = panel.appendChild(el("div", "atlas-story-body"));
     body.setAttribute("aria-live", "polite");
@@ -128,6 +129,14 @@
       placed = true;
       control.remove();
       if (sheet) document.body.appendChild(panel); else control.addTo(map);
+      /* In an article's frame (?panel=nav) on a compact page, the credits the licences ask for
+         (atlas.js creditLine) go in the step bar under the map, under ‹ Step k of n ›: the frame
+         is small, and a line of their own would take the map's share (story.css). */
+      var credits = document.querySelector(".atlas-credit-line");
+      if (credits && navOnly()) {
+        if (sheet) middle.appendChild(credits);
+        else map.getContainer().parentNode.insertBefore(credits, map.getContainer().nextSibling);
+      }
       if (first && !sheet) return;  // floating on the map, the panel leaves its size as it was: no layout read for it
       var restorePanes = hooks.outOfLayout ? hooks.outOfLayout() : null;  // the map's size read without laying out its paths
       map.invalidateSize({ animate: false, debounceMoveend: true });  // its moveend comes once the story owns the hash
