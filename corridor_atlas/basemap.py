@@ -236,34 +236,46 @@ def _cut(features: list[tuple[str, BaseGeometry]], clip: Extent, zoom: int, hole
     return out
 
 
-# The surround files' countries less the lakes, per process: (layer ids, water file) → features.
-_LESS_LAKES: dict[tuple, list[tuple[str, BaseGeometry]]] = {}
+# The lakes cut from Natural Earth's countries: those of 0.1 square degree or more (about 1,000 km²
+# at these latitudes: Van, Urmia, Sevan, Balkhash and 28 more in water.geojson), ten pixels across
+# and more at zoom 5. The 917 smaller ones are a few pixels at the zooms Natural Earth is drawn at
+# (the detailed OSM-derived basemap, used closer in, carries every lake), and cutting them all
+# doubled the basemap's CPU and added 11-15 KB gzipped to a page.
+LARGE_LAKE_DEG2 = 0.1
+# Each Natural Earth layer's countries less the large lakes, per process: (layer id, water id) → features.
+_LESS_LAKES: dict[tuple[int, int], list[tuple[str, BaseGeometry]]] = {}
 
 
 def less_lakes(sources: list[BaseLayer]) -> list[tuple[str, BaseGeometry]]:
-    """(iso, polygon) of the surround files' countries, less the lakes of water.geojson beside
-    them. Natural Earth's countries do not cut their lakes (the OSM-derived detailed basemap
-    does), so a map drawn from them, and the rings around any map, drew Lake Urmia, Van or
-    Balkhash as land (tests/test_basemap_browser.py). Once per process: 0.15 s of GEOS for 992
-    country-lake pairs."""
+    """(iso, polygon) of these layers' countries, less the large lakes of water.geojson in them.
+    Natural Earth's countries do not cut their lakes (the OSM-derived detailed basemap does),
+    so a map drawn from them, and the rings around any map, drew Lake Urmia, Van or Balkhash
+    as land (tests/test_basemap_browser.py). Once per layer and process."""
     from .placement import water_polygons
 
-    base_dir = sources[0].path.parent if sources else None
-    lakes = [geom for kind, geom in water_polygons(base_dir) if kind == "lake"]
-    key = (tuple(id(layer) for layer in sources), id(water_polygons(base_dir)))
-    if key in _LESS_LAKES:
-        return _LESS_LAKES[key]
-    features = [(f.props.iso_a3, f.geometry) for layer in sources for f in layer.features]
-    if lakes:
-        near = defaultdict(list)
-        for c, lake in zip(*shapely.STRtree(lakes).query([g for _, g in features], predicate="intersects").tolist()):
-            near[c].append(lakes[lake])
-        for c, nearby in sorted(near.items()):
-            iso, geom = features[c]
-            features[c] = (iso, shapely.make_valid(shapely.difference(geom, shapely.union_all(nearby))))
-    if len(_LESS_LAKES) >= 8:  # a long `serve` session reloads the base files
-        _LESS_LAKES.clear()
-    _LESS_LAKES[key] = features
+    out: list[tuple[str, BaseGeometry]] = []
+    for layer in sources:
+        water = water_polygons(layer.path.parent)
+        key = (id(layer), id(water))
+        if key not in _LESS_LAKES:
+            if len(_LESS_LAKES) >= 8:  # a long `serve` session reloads the base files
+                _LESS_LAKES.clear()
+            _LESS_LAKES[key] = _cut_lakes([(f.props.iso_a3, f.geometry) for f in layer.features],
+                                          [geom for kind, geom in water if kind == "lake" and geom.area >= LARGE_LAKE_DEG2])
+        out.extend(_LESS_LAKES[key])
+    return out
+
+
+def _cut_lakes(features: list[tuple[str, BaseGeometry]], lakes: list[BaseGeometry]) -> list[tuple[str, BaseGeometry]]:
+    if not lakes or not features:
+        return features
+    near = defaultdict(list)
+    for c, lake in zip(*shapely.STRtree(lakes).query([g for _, g in features], predicate="intersects").tolist()):
+        near[c].append(lakes[lake])
+    features = list(features)
+    for c, nearby in sorted(near.items()):
+        iso, geom = features[c]
+        features[c] = (iso, shapely.make_valid(shapely.difference(geom, shapely.union_all(nearby))))
     return features
 
 
