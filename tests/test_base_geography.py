@@ -312,3 +312,32 @@ def test_world__no_part_wraps_across_the_antimeridian():
         for part in g.geoms if g.geom_type == "MultiPolygon" else [g]:
             west, _, east, _ = part.bounds
             assert east - west < 200, code
+
+
+def test_large_lakes_are_water_on_maps_drawn_from_natural_earth():
+    """Natural Earth's countries do not cut their lakes: the overview (drawn from them) showed
+    Lake Van and Lake Urmia as land, and the crude map's rings Lake Balkhash (basemap.less_lakes).
+    Lakes of LARGE_LAKE_DEG2 or more are water; a point deep inside each is on no drawn land."""
+    import shapely
+    from shapely.geometry import Point
+
+    from corridor_atlas.basemap import LARGE_LAKE_DEG2
+    from corridor_atlas.codec import decode_polygons
+    from corridor_atlas.pipeline import ProjectPaths, load_inputs
+    from corridor_atlas.placement import water_polygons
+    from corridor_atlas.prepare import prepare_map
+    from corridor_atlas.simplify import decimals_for_zoom
+
+    root = Path(__file__).resolve().parent.parent
+    lakes = [g for kind, g in water_polygons(root / "data" / "base") if kind == "lake" and g.area >= LARGE_LAKE_DEG2]
+    inputs = load_inputs(ProjectPaths(root))
+    for map_id, names in (("overview", {"Van": (42.82, 38.63), "Urmia": (45.5, 37.6)}), ("caspian-crude", {"Balkhash": (74.7, 46.47)})):
+        spec = next(s for s in inputs.specs if s.id == map_id)
+        prepared = prepare_map(spec, inputs.layers, inputs.base)
+        land = shapely.union_all([shapely.geometry.shape(decode_polygons(c["q"], decimals_for_zoom(spec.view.max_zoom)))
+                                  for c in prepared.countries])
+        for name, (lon, lat) in names.items():
+            point = Point(lon, lat)
+            [lake] = [g for g in lakes if g.contains(point)]  # the point is in a large lake of water.geojson …
+            assert lake.exterior.distance(point) > 0.05, name  # … well inside it (5 km and more from its shore)
+            assert not land.contains(point), f"{map_id}: Lake {name} drawn as land at {lat}, {lon}"
