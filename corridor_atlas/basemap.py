@@ -242,8 +242,9 @@ def _cut(features: list[tuple[str, BaseGeometry]], clip: Extent, zoom: int, hole
 # (the detailed OSM-derived basemap, used closer in, carries every lake), and cutting them all
 # doubled the basemap's CPU and added 11-15 KB gzipped to a page.
 LARGE_LAKE_DEG2 = 0.1
-# Each Natural Earth layer's countries less the large lakes, per process: (layer id, water id) → features.
-_LESS_LAKES: dict[tuple[int, int], list[tuple[str, BaseGeometry]]] = {}
+# Each Natural Earth layer's countries less the large lakes, per process: (layer id, water id) →
+# (layer, water, features); the objects kept to check a hit is theirs (an id is reused once freed).
+_LESS_LAKES: dict[tuple[int, int], tuple[object, object, list[tuple[str, BaseGeometry]]]] = {}
 
 
 def less_lakes(sources: list[BaseLayer]) -> list[tuple[str, BaseGeometry]]:
@@ -257,12 +258,14 @@ def less_lakes(sources: list[BaseLayer]) -> list[tuple[str, BaseGeometry]]:
     for layer in sources:
         water = water_polygons(layer.path.parent)
         key = (id(layer), id(water))
-        if key not in _LESS_LAKES:
+        hit = _LESS_LAKES.get(key)
+        if hit is None or hit[0] is not layer or hit[1] is not water:
             if len(_LESS_LAKES) >= 8:  # a long `serve` session reloads the base files
                 _LESS_LAKES.clear()
-            _LESS_LAKES[key] = _cut_lakes([(f.props.iso_a3, f.geometry) for f in layer.features],
-                                          [geom for kind, geom in water if kind == "lake" and geom.area >= LARGE_LAKE_DEG2])
-        out.extend(_LESS_LAKES[key])
+            hit = _LESS_LAKES[key] = (layer, water, _cut_lakes(
+                [(f.props.iso_a3, f.geometry) for f in layer.features],
+                [geom for kind, geom in water if kind == "lake" and geom.area >= LARGE_LAKE_DEG2]))
+        out.extend(hit[2])
     return out
 
 
