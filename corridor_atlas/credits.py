@@ -13,6 +13,11 @@ import re
 LICENCES_ASKING_CREDIT = ("ODbL", "CC BY")  # in the order their credits go
 
 
+def _licence(credit: str) -> str | None:
+    """The licence asking for a credit that `credit` names, if any."""
+    return next((name for name in LICENCES_ASKING_CREDIT if name in credit), None)
+
+
 def by_licence_duty(credits: list[str]) -> list[str]:
     """The shortest credit under each licence that asks for one first (ODbL, then CC BY); then
     the rest (more credits under a licence already credited, public domain, our own), each group
@@ -20,16 +25,12 @@ def by_licence_duty(credits: list[str]) -> list[str]:
     (atlas.css), and what the cut hides must never be the only credit a licence asks for: two
     long OpenStreetMap credits had pushed GeoNames' CC BY past the cut."""
     unique = list(dict.fromkeys(credits))
-
-    def licence(credit: str) -> str | None:
-        return next((name for name in LICENCES_ASKING_CREDIT if name in credit), None)
-
     first: dict[str, str] = {}
     for credit in sorted(unique, key=len):  # (stable: the first of the shortest)
-        first.setdefault(licence(credit), credit)
+        first.setdefault(_licence(credit), credit)
 
     def duty(credit: str) -> int:
-        name = licence(credit)
+        name = _licence(credit)
         return LICENCES_ASKING_CREDIT.index(name) if name and first[name] == credit else len(LICENCES_ASKING_CREDIT)
     return sorted(unique, key=duty)
 
@@ -45,7 +46,7 @@ def credit_line(credits: list[str]) -> list[str]:
     whole when no licence asks for one. `credits` in by_licence_duty's order, in any page language."""
     lead, seen = [], set()
     for credit in credits:
-        name = next((name for name in LICENCES_ASKING_CREDIT if name in credit), None)
+        name = _licence(credit)
         if name is None or name in seen:
             break
         seen.add(name)

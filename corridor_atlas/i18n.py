@@ -20,6 +20,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from .credits import credit_line
+
 LANGUAGES = ("en", "az", "hy", "ru", "tr", "fa", "ar", "he")
 RTL = frozenset({"fa", "ar", "he"})
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -212,7 +214,6 @@ def localise_payload(data: dict, lang: str, names: dict, country_iso: dict[str, 
     data["attribution"] = [text for text, _ in credits]
     data["attributionLang"] = [lang if ok else "en" for _, ok in credits]
     if "creditLine" in data:  # the same credits, cut from their words in this language
-        from .credits import credit_line
         data["creditLine"] = credit_line(data["attribution"])
     if data.get("locator"):
         data["locator"]["label"] = tr.text("locator")[0]

@@ -470,6 +470,15 @@ def _covered(boxes: np.ndarray, rects: np.ndarray, group: list[Obstacle]) -> tup
     return ci, amount * np.array([o.weight for o in group])[oi], np.array([o.hard for o in group], dtype=bool)[oi]
 
 
+def _off_the_map(rects: np.ndarray, anchors: list, frame) -> tuple[np.ndarray, np.ndarray]:
+    """(px² of each box outside the map less its EDGE_PX rim, is its anchor outside that rim?)"""
+    inner = _inset(frame, EDGE_PX).bounds
+    outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
+    anchors = np.array(anchors, dtype=object).reshape(-1)
+    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
+    return outside, ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))  # contains_xy of a box
+
+
 def scores(boxes: list, anchors: list, obstacles_: list[Obstacle], frame,
            clean_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(hard cost, soft cost) of each candidate box, all at once (shapely's vectorised
@@ -483,11 +492,7 @@ def scores(boxes: list, anchors: list, obstacles_: list[Obstacle], frame,
     candidates alone (most of the work), and the others' soft cost is left at inf."""
     boxes = np.asarray(boxes, dtype=object)
     rects = shapely.bounds(boxes)
-    inner = _inset(frame, EDGE_PX).bounds
-    outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
-    anchors = np.array(anchors, dtype=object).reshape(-1)
-    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
-    anchor_off = ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))  # contains_xy of a box
+    outside, anchor_off = _off_the_map(rects, anchors, frame)
     hard = np.where((outside > 0.5) | anchor_off, 10 + outside, 0.0)
     groups = {kind: [o for o in obstacles_ if o.kind == kind] for kind in KIND_REACH}
     lines_later = clean_only and not any(o.hard for o in groups["line"])
@@ -608,12 +613,6 @@ def place_callout(scene: Scene, at: str, text: str, feature_geom, preferred: str
 GAP_VECTOR = {"right": (1, 0), "left": (-1, 0), "bottom": (0, 1), "top": (0, -1)}
 
 
-def stand_off(side: str, along: float, across: float) -> tuple[float, float]:
-    """The px a callout on `side` moves, `along` farther out and `across` sideways."""
-    dx, dy = GAP_VECTOR[side]
-    return dx * along - dy * across, dy * along + dx * across
-
-
 def leader_lines(x: np.ndarray, y: np.ndarray, gap: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """The leader from each callout's anchor (x, y) to the middle of its box's side facing the
     anchor, as atlas.css draws it, less its first LEADER_SKIP_PX (they lie on the line itself).
@@ -671,14 +670,11 @@ CALLOUT_TUCK_PX = 3  # atlas.js: a callout running further into a control than t
 def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.ndarray:
     """What a leader is there to mend, for each callout box: CUT by the map's edge (or its anchor
     off the map: a text cut short cannot be read) or into a control or a callout placed before
-    it (the page then hides it), else ON_A_PLACE (it hides a place's marker), else NO_FLAW. Covering a
-    label or a stretch of its own line beside the anchor is not mended: a callout beside its
-    line reads better than one far off."""
+    it (the page then hides it), else ON_A_PLACE (it hides a place's marker), else NO_FLAW.
+    Covering a label or a stretch of its own line beside the anchor is not mended: a callout
+    beside its line reads better than one far off."""
     rects = shapely.bounds(boxes)
-    inner = _inset(frame, EDGE_PX).bounds
-    outside = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1]) - _overlap_area(rects, np.array([inner]))
-    anchors = np.array(anchors, dtype=object).reshape(-1)
-    ax, ay = shapely.get_x(anchors), shapely.get_y(anchors)
+    outside, anchor_off = _off_the_map(rects, anchors, frame)
     flaw = np.full(len(rects), NO_FLAW)
     places = [o.geom for o in obs if o.kind == "point" and o.hard]
     if places:
@@ -688,7 +684,7 @@ def _flaw(boxes: np.ndarray, anchors: list, obs: list[Obstacle], frame) -> np.nd
     into_a_control = np.zeros(len(rects), dtype=bool)
     for control in (o for o in obs if o.what in ALWAYS_THERE or o.what.startswith(CALLOUT_WHAT)):  # (the page hides both)
         into_a_control |= _overlap_area(tucked, np.array([control.geom.bounds])) > 0
-    flaw[(outside > 0.5) | into_a_control | ~((ax > inner[0]) & (ax < inner[2]) & (ay > inner[1]) & (ay < inner[3]))] = CUT
+    flaw[(outside > 0.5) | into_a_control | anchor_off] = CUT
     return flaw
 
 
@@ -703,7 +699,8 @@ def _with_leader(options: list, size: tuple[float, float], obs: list[Obstacle], 
     index = np.repeat(np.arange(len(options)), len(LEADER_SHIFTS))
     gap = np.array([GAP_VECTOR[side] for _, _, side in options], dtype=float)[index]
     along, across = np.tile(LEADER_SHIFTS[:, 0], len(options)), np.tile(LEADER_SHIFTS[:, 1], len(options))
-    shift = np.stack([gap[:, 0] * along - gap[:, 1] * across, gap[:, 1] * along + gap[:, 0] * across], axis=1)  # stand_off
+    # `along` farther out from the anchor, `across` sideways to that
+    shift = np.stack([gap[:, 0] * along - gap[:, 1] * across, gap[:, 1] * along + gap[:, 0] * across], axis=1)
     b = shapely.bounds(side_boxes(options, size[0], size[1], CALLOUT_GAP_PX))[index]
     boxes = shapely.box(b[:, 0] + shift[:, 0], b[:, 1] + shift[:, 1], b[:, 2] + shift[:, 0], b[:, 3] + shift[:, 1])
     points = np.array([point for _, point, _ in options], dtype=object)[index]

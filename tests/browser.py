@@ -77,3 +77,9 @@ def clean_map_page(instance, path):
     yield page
     assert not log.page_errors and not log.network_requests()
     page.context.close()
+
+
+def within(box, outer, slack: float = 1.0) -> bool:
+    """Whether `box` (left, top, right, bottom) lies inside `outer`, give or take `slack` px of
+    sub-pixel rounding: a control measured in the browser inside placement.py's box for it."""
+    return outer[0] - slack <= box[0] and outer[1] - slack <= box[1] and box[2] <= outer[2] + slack and box[3] <= outer[3] + slack

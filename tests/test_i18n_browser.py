@@ -19,7 +19,7 @@ from corridor_atlas.errors import Problems
 from corridor_atlas.names import denied, load_denylist
 from corridor_atlas.pipeline import ProjectPaths, build_site
 
-from .browser import browser, open_page
+from .browser import browser, open_page, within
 
 REPO = Path(__file__).resolve().parent.parent
 MAPS = sorted(p.stem for p in (REPO / "maps").glob("*.toml"))
@@ -222,8 +222,7 @@ def test_rtl_page__controls_where_placement_expects_them_and_every_callout_shown
     assert [round(v) for v in seen["size"]] == [screen.width, screen.height]
     furniture = dict(screen.furniture)
     for what, measured in (("the zoom buttons", seen["zoom"]), ("the scale bar", seen["scale"])):
-        x0, y0, x1, y1 = furniture[what]
-        assert x0 - 1 <= measured[0] and y0 - 1 <= measured[1] and measured[2] <= x1 + 1 and measured[3] <= y1 + 1, (what, measured, furniture[what])
+        assert within(measured, furniture[what]), (what, measured, furniture[what])
     assert seen["callouts"] and all(c["shown"] for c in seen["callouts"]), seen["callouts"]
     for c in seen["callouts"]:
         left, top, right, bottom = c["box"]

@@ -15,7 +15,7 @@ from shapely.geometry import Point, box
 
 from corridor_atlas.placement import water_polygons
 
-from .browser import browser, open_page
+from .browser import browser, open_page, within
 from .real_site import MAP_IDS, REPO, built_site  # noqa: F401  (fixture)
 
 SCREENS = [(1280, 800), (680, 510)]
@@ -209,9 +209,8 @@ def test_controls__inside_the_furniture_boxes_the_build_places_around(scenes, ma
         measured["the scale bar"] = controls["scale"]
     furniture = dict(screen.furniture)
     for what, b in measured.items():
-        x0, y0, x1, y1 = furniture[what]
         local = [b["left"] - frame["left"], b["top"] - frame["top"], b["right"] - frame["left"], b["bottom"] - frame["top"]]
-        assert x0 - 1 <= local[0] and y0 - 1 <= local[1] and local[2] <= x1 + 1 and local[3] <= y1 + 1, (what, local, (x0, y0, x1, y1))
+        assert within(local, furniture[what]), (what, local, furniture[what])
 
 
 def test_labels__the_time_control_is_on_the_map_of_the_wide_pages_that_have_one(scenes):
