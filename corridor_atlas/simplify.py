@@ -165,6 +165,41 @@ def prepare_line_or_point(geom: BaseGeometry, max_zoom: int) -> BaseGeometry:
     return round_coordinates(simplified, decimals)
 
 
+def prepare_line_for_story(geom: BaseGeometry, tiers: list[tuple[int, BaseGeometry]], max_zoom: int) -> BaseGeometry:
+    """A story's line, each stretch simplified for the deepest zoom the story shows it at.
+
+    `tiers` (basemap.story_tiers): disjoint regions, each with the deepest zoom the default
+    view or a step shows it at on the design screen. Each segment takes the deepest zoom of
+    the regions it touches; a run of segments of one zoom is simplified to half a pixel at
+    that zoom, its end vertices kept, so the runs join where they met. The grid stays the
+    map's (max_zoom), like the basemap's tiers: a reader who zooms past a step sees a line
+    as coarse as the land around it, and the page does not carry the Indian Ocean leg's
+    bends to the metre. Points and areas are prepared as on any map."""
+    if geom.geom_type not in ("LineString", "MultiLineString") or not tiers:
+        return prepare_line_or_point(geom, max_zoom)
+    coarsest = min(zoom for zoom, _ in tiers)
+    lines = []
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(part)
+        if len(xy) < 3:
+            lines.append(part)
+            continue
+        segments = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+        zoom = np.full(len(segments), coarsest)
+        for tier_zoom, region in tiers:
+            shapely.prepare(region)
+            zoom = np.where(shapely.intersects(segments, region), np.maximum(zoom, tier_zoom), zoom)
+        runs = np.flatnonzero(np.diff(zoom)) + 1  # first segment of each run after the first
+        coords: list[np.ndarray] = []
+        for start, end in zip([0, *runs], [*runs, len(segments)]):
+            run = shapely.linestrings(xy[start:end + 1])
+            kept = shapely.get_coordinates(shapely.simplify(run, degrees_per_pixel(int(zoom[start])) / 2, preserve_topology=True))
+            coords.append(kept if not coords else kept[1:])
+        lines.append(shapely.linestrings(np.concatenate(coords)))
+    joined = lines[0] if geom.geom_type == "LineString" else shapely.multilinestrings(lines)
+    return round_coordinates(joined, decimals_for_zoom(max_zoom))
+
+
 def geojson_geometry(geom: BaseGeometry) -> dict:
     """GeoJSON dict with plain lists (stable JSON serialisation)."""
     def listify(value):
