@@ -44,7 +44,9 @@ def copy_feature(feature: dict, copy: int) -> dict:
     props["id"] = f"{props['id']}-x{copy}"
     if props.get("waypoints"):
         props["waypoints"] = [f"{w}-x{copy}" for w in props["waypoints"]]
-    props.pop("outline_by_basemap", None)  # per-basemap outlines would not move with the copy
+    if props.get("outline_by_basemap"):  # the outline a basemap draws moves with the copy too
+        props["outline_by_basemap"] = {name: {**outline, "coordinates": _shift_coords(outline["coordinates"], dx, dy)}
+                                       for name, outline in props["outline_by_basemap"].items()}
     geometry = feature.get("geometry")
     if geometry:
         geometry = {**geometry, "coordinates": _shift_coords(geometry["coordinates"], dx, dy)}
