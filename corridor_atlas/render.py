@@ -61,7 +61,8 @@ PAGE = Template(
     # the empty map box and the legend of the lines nobody sees hidden
     "<noscript><style>div.atlas-map,details.atlas-legend{display:none}div.atlas-noscript{position:static}"  # outrank atlas.css (later)
     "#atlas-description{position:static;width:auto;height:auto;overflow:visible;clip:auto;white-space:normal}"
-    "p.atlas-noscript-note,#atlas-description,div.atlas-noscript{margin:0;padding:4px 8px}</style></noscript>\n"
+    "p.atlas-noscript-note,#atlas-description,div.atlas-noscript{margin:0;padding:4px 8px}"
+    "#atlas-steps{display:block;margin:0 8px 8px}</style></noscript>\n"  # the steps, hidden while story.js shows them
     '<meta name="generator" content="Corridor Atlas">\n'
     "{{ social_meta }}\n"
     "{% for part in header %}\n    {{ part }}{% endfor %}\n"
@@ -163,7 +164,8 @@ PAGE_CHROME = Template(
 </div>
 <noscript><p class="atlas-noscript-note">{{ needs_javascript }}</p></noscript>
 <p id="atlas-description" class="atlas-description"{% if description_lang %} lang="{{ description_lang }}" dir="ltr"{% endif %}>{{ description }}</p>
-<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description_text }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}{{ story_list }}</div></noscript>""",
+<noscript><div class="atlas-noscript">{% if png %}<img src="{{ png }}" alt="{{ description_text }}" width="{{ png_width }}" height="{{ png_height }}">{% endif %}</div></noscript>
+{{ story_list }}""",
     autoescape=True,
 )
 
@@ -222,7 +224,6 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
     features = [f["properties"] for layer in prepared.layers for f in layer.features]
     if names is not None or lang != "en":  # i18n.py: names, dates, callouts and UI strings in the page's language
         data = localise_payload(data, lang, names or {}, country_iso or {}, spec, prepared)
-        data["story"] = story.page_payload(spec, lang)  # the steps' [[text.<lang>.steps]]
     tr = Translator(lang)  # the page's UI strings; English marked lang="en" where one is missing
     plain_title = spec_text(spec, lang).get("title") or spec.title  # <title> cannot mark a fallback
     description, description_html = prepared.description, prepared.description  # describe.py: worded in the page's language
@@ -250,7 +251,7 @@ def render_page(prepared: PreparedMap, asset_mode: str = "inline", png_name: str
         as_of=as_of(data["time"]["default"], lang) if data["time"] else "",  # the control's date, also without JS
         download=f"data/{spec.id}.geojson",  # written beside the page by the build (export.map_data)
         png=png_name,
-        story_list=story.noscript_list(spec),  # without script the steps are a list under the picture
+        story_list=story.steps_list(spec, lang),  # without script, a list under the picture; with it, story.js's words
         png_width=PNG_WIDTH,
         png_height=PNG_HEIGHT,
     )

@@ -44,27 +44,37 @@ def check_references(spec, spec_path: Path, layers: dict, problems: Problems) ->
                 problems.add(spec_path, where, f"{say}{fid!r} is in layer {drawn[fid].name!r}, which this step does not show")
 
 
-def page_payload(spec, lang: str = "en") -> dict | None:
-    """What story.js needs, in the page's language; None for a map without steps.
+def step_texts(spec, lang: str = "en") -> list[dict]:
+    """Each step's title and text in the page's language, with its sources.
 
     A translated title or text comes from `[[text.<lang>.steps]]` (same order as the steps);
     one left out shows the English and is marked titleLang/textLang "en", as callouts are.
     """
-    if not spec.steps:
-        return None
     translated = spec.text.get(lang).steps if lang != "en" and lang in spec.text else []
-    steps = []
+    out = []
     for i, step in enumerate(spec.steps):
         local = translated[i] if i < len(translated) else None
-        out: dict = {"title": step.title, "text": step.text, "sources": list(step.sources),
-                     "layers": list(step.layers) if step.layers is not None else None,
-                     "highlight": list(step.highlight)}
+        texts: dict = {"title": step.title, "text": step.text, "sources": list(step.sources)}
         for key in ("title", "text"):
             if lang != "en":
                 if local is not None and getattr(local, key):
-                    out[key] = getattr(local, key)
+                    texts[key] = getattr(local, key)
                 else:
-                    out[key + "Lang"] = "en"
+                    texts[key + "Lang"] = "en"
+        out.append(texts)
+    return out
+
+
+def page_payload(spec) -> dict | None:
+    """What story.js needs besides the steps' words and sources; None for a map without steps.
+
+    The titles, texts and source links are in the page once, in the list readers without script
+    get (steps_list): story.js reads them from it, so the payload does not carry them again."""
+    if not spec.steps:
+        return None
+    steps = []
+    for step in spec.steps:
+        out: dict = {"layers": list(step.layers) if step.layers is not None else None, "highlight": list(step.highlight)}
         if step.bounds is not None:
             out["bounds"] = [list(corner) for corner in step.bounds]
         if step.center is not None:
@@ -81,14 +91,15 @@ def article_filename(map_id: str) -> str:
 
 _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 
-# The steps as a plain list: inside the map page's <noscript>, and the article's paragraphs.
-NOSCRIPT_LIST = _ENV.from_string(
-    """<ol class="atlas-story-list">{% for s in steps %}<li><strong>{{ s.title }}</strong> {{ s.text }}{% for url in s.sources %} <a href="{{ url }}">[{{ loop.index }}]</a>{% endfor %}</li>{% endfor %}</ol>"""
+# The steps as a plain list in the page's language. Hidden; shown under the picture when the
+# reader has no script (render.py's <noscript> style); story.js reads each step's words from it.
+STEPS_LIST = _ENV.from_string(
+    """<ol class="atlas-story-list" id="atlas-steps" hidden>{% for s in steps %}<li><strong{% if s.titleLang %} lang="{{ s.titleLang }}"{% endif %}>{{ s.title }}</strong> <span{% if s.textLang %} lang="{{ s.textLang }}"{% endif %}>{{ s.text }}</span>{% for url in s.sources %} <a href="{{ url }}">[{{ loop.index }}]</a>{% endfor %}</li>{% endfor %}</ol>"""
 )
 
 
-def noscript_list(spec) -> Markup:
-    return Markup(NOSCRIPT_LIST.render(steps=spec.steps)) if spec.steps else Markup("")
+def steps_list(spec, lang: str = "en") -> Markup:
+    return Markup(STEPS_LIST.render(steps=step_texts(spec, lang))) if spec.steps else Markup("")
 
 
 ARTICLE = _ENV.from_string("""<!DOCTYPE html>

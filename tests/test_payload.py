@@ -189,6 +189,6 @@ def test_pack_layers__real_pages_unpack_to_the_payload(tmp_path):
             packed = json.loads(re.search(r'id="atlas-data">(.*?)</script>', render_page(prepared, lang=lang), re.S).group(1))
             expected = payload(prepared)
             if lang != "en":
-                expected = {**localise_payload(expected, lang, {}, {}, spec, prepared), "story": story.page_payload(spec, lang)}
+                expected = {**localise_payload(expected, lang, {}, {}, spec, prepared), "story": story.page_payload(spec)}
             assert unpack_layers(packed) == json.loads(json.dumps(expected))  # as the page's JSON has it
             assert packed["time"]["features"] == {}  # every recorded status and date is the feature's own

@@ -152,24 +152,67 @@ def page_payload(html: str) -> dict:
     return json.loads(PAYLOAD.search(html).group(1))
 
 
-def test_the_payload_carries_every_step(story_site):
-    story = page_payload((story_site / "test-map.html").read_text(encoding="utf-8"))["story"]
-    steps = story["steps"]
+def steps_list(html: str) -> list[dict]:
+    """The page's #atlas-steps list (story.py steps_list) as story.js reads it: per step its title
+    and text (and their lang, set on an English fallback), and its source links."""
+    from html.parser import HTMLParser
+
+    class Steps(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.steps, self.inside, self.field = [], False, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "ol" and attrs.get("id") == "atlas-steps":
+                self.inside = True
+                assert "hidden" in attrs  # shown only by the <noscript> style
+            elif self.inside and tag == "li":
+                self.steps.append({"title": "", "text": "", "sources": []})
+            elif self.inside and tag in ("strong", "span"):
+                self.field = "title" if tag == "strong" else "text"
+                if attrs.get("lang"):
+                    self.steps[-1][self.field + "Lang"] = attrs["lang"]
+            elif self.inside and tag == "a":
+                self.steps[-1]["sources"].append(attrs["href"])
+
+        def handle_endtag(self, tag):
+            if tag in ("strong", "span"):
+                self.field = None
+            elif tag == "ol":
+                self.inside = False
+
+        def handle_data(self, data):
+            if self.field:
+                self.steps[-1][self.field] += data
+
+    parser = Steps()
+    parser.feed(html)
+    return parser.steps
+
+
+def test_the_payload_and_the_list_carry_every_step(story_site):
+    html = (story_site / "test-map.html").read_text(encoding="utf-8")
+    steps = page_payload(html)["story"]["steps"]
     assert len(steps) == 3
     assert steps[0]["layers"] is None and "bounds" not in steps[0] and "date" not in steps[0]
-    assert steps[1] == {"title": "The pipeline", "text": "The western half.", "sources": ["https://example.org/b", "https://example.com/c"],
-                        "bounds": [[39.5, 40.5], [40.5, 42.5]], "layers": None, "highlight": ["test-pipeline"], "date": "2010"}
+    assert steps[1] == {"bounds": [[39.5, 40.5], [40.5, 42.5]], "layers": None, "highlight": ["test-pipeline"], "date": "2010"}
     assert steps[2]["center"] == [40.5, 43.0] and steps[2]["zoom"] == 8 and steps[2]["layers"] == ["routes"]
+    words = steps_list(html)
+    assert len(words) == 3 and html.count("The western half.") == 1  # the words once, in the list
+    assert words[1] == {"title": "The pipeline", "text": "The western half.", "sources": ["https://example.org/b", "https://example.com/c"]}
+    assert html.count("https://example.com/c") == 1  # and the step's source: not in the payload again
 
 
-def test_hostile_step_text_stays_text_in_the_page_the_noscript_list_and_the_article(story_site):
+def test_hostile_step_text_stays_text_in_the_page_the_steps_list_and_the_article(story_site):
     html = (story_site / "test-map.html").read_text(encoding="utf-8")
     article = (story_site / article_filename("test-map")).read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html and "<img src=x" not in html
-    assert page_payload(html)["story"]["steps"][0]["text"] == "Both </script><script>alert(1)</script> & {{7*7}}"
-    noscript = re.search(r"<noscript><div.*?</noscript>", html, re.S).group(0)  # the body's (the head's holds a style)
-    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{7*7}}" in noscript
-    assert "&lt;img src=x onerror=alert(1)&gt;" in noscript
+    assert steps_list(html)[0]["text"] == "Both </script><script>alert(1)</script> & {{7*7}}"
+    assert steps_list(html)[0]["title"] == "<img src=x onerror=alert(1)>"
+    listed = re.search(r'<ol class="atlas-story-list" id="atlas-steps" hidden>.*?</ol>', html, re.S).group(0)
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{7*7}}" in listed
+    assert "&lt;img src=x onerror=alert(1)&gt;" in listed
     assert "<script>alert(1)" not in article and "<img src=x" not in article
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{7*7}}" in article
     assert article.count("<script>") == 1  # the article's own script only
@@ -183,7 +226,8 @@ def test_the_article_has_a_paragraph_per_step_and_the_map_in_an_iframe(story_sit
 
 
 def test_a_translated_step_and_the_english_fallbacks_are_marked(story_site):
-    steps = page_payload((story_site / "test-map.fa.html").read_text(encoding="utf-8"))["story"]["steps"]
+    """In the Persian page's list, which readers without script read too (it was English there)."""
+    steps = steps_list((story_site / "test-map.fa.html").read_text(encoding="utf-8"))
     assert steps[0]["title"] == "همه خط" and "titleLang" not in steps[0] and steps[0]["textLang"] == "en"
     assert steps[1]["title"] == "The pipeline" and steps[1]["titleLang"] == "en"
 

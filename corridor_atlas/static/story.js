@@ -1,6 +1,6 @@
 /* Corridor Atlas story mode (issue 13): a map that follows an article step by step.
  *
- * data.story.steps (corridor_atlas/story.py) → a step panel (title, text, sources, "Step k of n",
+ * data.story.steps and the page's #atlas-steps list (corridor_atlas/story.py) → a step panel (title, text, sources, "Step k of n",
  * Previous/Next). A step sets the layers shown, the time control's date (window.AtlasTimeline,
  * through the control atlas.js made), the view, and the features highlighted: the others are
  * dimmed (story.css) and the highlighted ones drawn again on top, over a wide amber halo.
@@ -29,6 +29,22 @@
     return m ? m[1] : url;
   }
 
+  /* The steps' titles, texts and source links are in the page once, in the list shown to readers
+     without script (#atlas-steps, story.py steps_list, in the page's language): read from there.
+     An English fallback carries lang="en" there, and titleLang/textLang here (setText marks it). */
+  function withWords(steps) {
+    var items = document.querySelectorAll("#atlas-steps > li");
+    return steps.map(function (step, i) {
+      var item = items[i], title = item && item.querySelector("strong"), text = item && item.querySelector("span");
+      var links = item ? Array.prototype.slice.call(item.querySelectorAll("a[href]")) : [];
+      var out = Object.assign({}, step, { title: title ? title.textContent : "", text: text ? text.textContent : "",
+                                          sources: links.map(function (a) { return a.getAttribute("href"); }) });
+      if (title && title.getAttribute("lang")) out.titleLang = title.getAttribute("lang");
+      if (text && text.getAttribute("lang")) out.textLang = text.getAttribute("lang");
+      return out;
+    });
+  }
+
   /* hooks: {layers: {name: L.GeoJSON}, time: the control timeline.js returned (or null),
      permalinkHash(): the #zoom/lat/lon/layers[/date] atlas.js would write now,
      attach(api): atlas.js asks api.ownsHash() before it writes a permalink, from the start,
@@ -36,7 +52,7 @@
   function add(map, data, hooks) {
     var dom = window.AtlasDom, el = dom.el;
     var opening = window.location.hash;  // before anything here moves the map
-    var steps = data.story.steps, count = steps.length, current = -1;  // -1: the opening, before step 1
+    var steps = withWords(data.story.steps), count = steps.length, current = -1;  // -1: the opening, before step 1
     var api = {
       ownsHash: function () { return moving || stopping || Date.now() < graceUntil || (settled !== null && settled === hooks.permalinkHash()); },
       step: function () { return current + 1; },
