@@ -1,6 +1,7 @@
 """Where a map page's start-up time goes: Chromium's CPU profiler and trace, over CDP.
 
-    python bench/profile_startup.py site/overview.html [more pages] [--loads 3]
+    CORRIDOR_ATLAS_READABLE_JS=1 python build.py --out /tmp/readable   # atlas.js with its own names
+    python bench/profile_startup.py /tmp/readable/overview.html [more pages] [--loads 3]
 
 Each page is opened --loads times (plus one unrecorded warm-up) in headless Debian Chromium at
 1280x800, with the sampling profiler (0.1 ms) running from before navigation until the first
@@ -87,6 +88,10 @@ def main() -> None:
     ap.add_argument("pages", nargs="+", type=Path)
     ap.add_argument("--loads", type=int, default=3)
     args = ap.parse_args()
+    renamed = [p for p in args.pages if "function expandLayers(" not in p.read_text(encoding="utf-8")]
+    if renamed:  # assets.renamed_script: the stages' functions have one-letter names there
+        ap.error(f"{', '.join(map(str, renamed))}: atlas.js is renamed in this build; "
+                 "build with CORRIDOR_ATLAS_READABLE_JS=1 to profile it (see the top of this file)")
     from playwright.sync_api import sync_playwright
 
     rows: dict = {p: collections.defaultdict(list) for p in args.pages}

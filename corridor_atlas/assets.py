@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 import rcssmin
 import rjsmin
@@ -57,9 +59,20 @@ ASSETS = (
 )
 
 
-# Leaflet's default marker image, there only for L.Icon.Default to guess where its icons live: no
-# page draws a default marker (atlas.js gives every marker a divIcon), so it is not inlined (1.3 KB gzipped).
-UNUSED_CSS = re.compile(r"\.leaflet-default-icon-path\s*\{[^}]*\}")
+# Rules no page uses, not inlined: Leaflet's default marker image, there only for L.Icon.Default
+# to guess where its icons live (atlas.js gives every marker a divIcon; 1.3 KB gzipped), and the
+# rules for Internet Explorer 8 and older (.leaflet-oldie, VML), which cannot run our scripts.
+UNUSED_CSS = re.compile(r"(?:\.leaflet-default-icon-path|[^{}]*(?:\.leaflet-oldie|\.lvml|\.leaflet-vml-shape)[^{}]*)\s*\{[^}]*\}")
+
+# The layer control's button: Leaflet draws it from two PNGs (1x and retina), 2 KB gzipped inlined;
+# the same stack of three sheets as a vector is 0.3 KB and sharp at any pixel ratio.
+LAYERS_ICON_SVG = ("<svg xmlns='http://www.w3.org/2000/svg' width='26' height='26' viewBox='0 0 26 26'>"
+                   "<g stroke='#9a9a9a' stroke-linejoin='round'>"
+                   "<path d='M13 10.5 1.5 17 13 23.5 24.5 17z' fill='#bdbdbd'/>"
+                   "<path d='M13 7.5 1.5 14 13 20.5 24.5 14z' fill='#cfcfcf'/>"
+                   "<path d='M13 2.5 1.5 9 13 15.5 24.5 9z' fill='#e9e9e9'/></g></svg>")
+LAYERS_ICONS = {"images/layers.png": "data:image/svg+xml," + quote(LAYERS_ICON_SVG, safe="/:=' "),
+                "images/layers-2x.png": None}  # the retina rule keeps only its background-size
 
 
 def _image_data_uri(match: re.Match, base: Path) -> str:
@@ -101,6 +114,8 @@ def asset_text(asset: Asset) -> str:
         text = _english_only(text, asset.path)
     if asset.kind == "css":
         text = UNUSED_CSS.sub("", text)
+        for image, vector in LAYERS_ICONS.items():
+            text = text.replace(f"background-image: url({image});", f'background-image: url("{vector}");' if vector else "")
         text = re.sub(r"url\((?!data:)['\"]?([^'\")]+)['\"]?\)", lambda m: _image_data_uri(m, asset.path.parent), text)
         text = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", text)
     return minified(text, asset.kind) if asset.minify else text
@@ -117,11 +132,44 @@ def sri_hash(asset: Asset) -> str:
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
+# Our own scripts, minified with their local names shortened (renamed_script), as committed by
+# scripts/minify_js.py: line 1 names the source's SHA-256, the rest is what the page inlines.
+MINIFIED_DIR = STATIC_DIR / "min"
+# Set (to anything): our scripts keep their names (rjsmin only), for a profiler or a debugger
+# (bench/profile_startup.py names atlas.js's functions). fingerprint.code_digest includes it.
+READABLE_JS = "CORRIDOR_ATLAS_READABLE_JS"
+OWN_SCRIPTS = ("atlas.js", "basemap.js", "compare.js", "dom.js", "locator.js", "story.js", "timeline.js")
+
+
 @lru_cache(maxsize=None)
 def own_asset(name: str) -> str:
-    """The project's own front-end code (corridor_atlas/static/), minified (the files keep their comments)."""
+    """The project's own front-end code (corridor_atlas/static/), minified (the files keep their comments):
+    a script renamed (its committed copy in static/min/ when that was made from this very source)."""
     text = resources.files("corridor_atlas").joinpath("static", name).read_text(encoding="utf-8")
-    return minified(text, "css" if name.endswith(".css") else "js")
+    if name not in OWN_SCRIPTS or os.environ.get(READABLE_JS):
+        return minified(text, "css" if name.endswith(".css") else "js")
+    committed = MINIFIED_DIR / name
+    if committed.is_file():
+        header, _, body = committed.read_text(encoding="utf-8").partition("\n")
+        if header == minified_header(text):
+            return body
+    return renamed_script(text)  # edited since scripts/minify_js.py last ran: the same bytes, made here
+
+
+def minified_header(source: str) -> str:
+    """Line 1 of a committed minified script: which source it was made from."""
+    return f"// {hashlib.sha256(source.encode()).hexdigest()} (python scripts/minify_js.py)"
+
+
+def renamed_script(source: str) -> str:
+    """An ES5 script (all of ours are), comments and spaces out and its local names shortened
+    (calmjs.parse: deterministic, pure Python; top-level names such as window.AtlasDom's users
+    keep theirs). 2.7 KB gzipped less than rjsmin on the story page; parsing takes 0.1-0.3 s a
+    file, so the build uses the copies scripts/minify_js.py commits (tests/test_assets.py checks them)."""
+    from calmjs.parse import es5
+    from calmjs.parse.unparsers.es5 import minify_print
+
+    return minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
 
 
 def _script_safe(text: str) -> str:

@@ -13,6 +13,7 @@ package code, its static assets and the versions of the libraries whose output i
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import tomllib
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ CODE_DIR = Path(__file__).resolve().parent
 # Libraries whose code or assets end up in (or shape) the pages: a new version rebuilds.
 EMBEDDED_PACKAGES = ("jinja2", "xstatic-leaflet", "xstatic-leaflet-gesturehandling",
                      "xyzservices", "shapely", "pyproj", "numpy", "babel",  # babel: CLDR dates, units, language names
-                     "rjsmin", "rcssmin")  # the inlined scripts and styles, minified (assets.py)
+                     "rjsmin", "rcssmin", "calmjs.parse")  # the inlined scripts and styles, minified (assets.py)
 COMPARE_PREFIX = "compare/"  # manifest key of a comparison page (map ids never contain '/')
 
 
@@ -34,9 +35,10 @@ def _sha(data: bytes) -> str:
 def code_digest() -> str:
     """The package's Python files and static assets, plus the embedded libraries' versions."""
     h = hashlib.sha256()
-    for path in (sorted(CODE_DIR.rglob("*.py")) + sorted(p for p in (CODE_DIR / "static").glob("*") if p.is_file())
+    for path in (sorted(CODE_DIR.rglob("*.py")) + sorted(p for p in (CODE_DIR / "static").rglob("*") if p.is_file())
                  + sorted((CODE_DIR / "locales").glob("*.toml"))):  # i18n.py: the UI strings per language
         h.update(path.relative_to(CODE_DIR).as_posix().encode() + b"\0" + _sha(path.read_bytes()).encode())
+    h.update(f"readable-js={bool(os.environ.get('CORRIDOR_ATLAS_READABLE_JS'))}\n".encode())  # assets.READABLE_JS
     for name in EMBEDDED_PACKAGES:
         try:
             version = metadata.version(name)
