@@ -398,3 +398,27 @@ def test_the_panel_speaks_the_page_language_and_mirrors_on_rtl_pages(chromium, s
     assert seen["nextOnTheLeft"] is rtl  # "next" points the way the page reads
     assert seen["barBottom"] <= seen["timeTop"] + 0.5, seen  # the languages stay on the title's line: the time bar is not covered
     context.close()
+
+
+def test_the_steps_list__shown_without_script_hidden_with_it(chromium, story_site):
+    """The steps' words are in the page once (#atlas-steps): a numbered list under the note when
+    script is off; with script on it stays hidden and story.js's panel reads its words from it."""
+    context = chromium.new_context(viewport={"width": 680, "height": 510}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((story_site / "test-map.html").as_uri())
+        items = page.locator("#atlas-steps > li")
+        assert items.count() == 3 and items.nth(1).text_content().startswith("The pipeline The western half.")
+        listed = page.locator("#atlas-steps").bounding_box()
+        description = page.locator("#atlas-description").bounding_box()
+        assert listed is not None and listed["height"] > 40 and listed["y"] >= description["y"] + description["height"] - 1
+    finally:
+        context.close()
+    page, errors, _ = open_story(chromium, story_site, "#step=2")
+    try:
+        assert page.locator("#atlas-steps").bounding_box() is None and errors == []
+        assert page.locator(".atlas-story-text").text_content() == "The western half."
+        links = page.eval_on_selector_all(".atlas-story-sources a", "as => as.map(a => a.href)")
+        assert links == ["https://example.org/b", "https://example.com/c"]
+    finally:
+        page.context.close()
