@@ -123,7 +123,7 @@ body { font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1d; backgr
 .step[aria-current="step"] { border-left-color: #b34700; }
 .step h2 { font-size: 1.15rem; margin: 0 0 .35rem; }
 .step p { margin: 0 0 .35rem; }
-.step .sources { font: 14px/1.4 system-ui, sans-serif; color: #3a3a3a; }
+.step .sources { font: 14px/1.4 system-ui, sans-serif; color: #3a3a3a; overflow-wrap: anywhere; }  /* a long URL breaks, not the column */
 .figure { grid-column: 2; grid-row: 1 / span 2; margin: 0; }
 .figure iframe { position: sticky; top: 0; display: block; width: 100%; height: 100vh; border: 0; border-left: 1px solid #c8c8c8; background: #fff; }
 footer { grid-column: 1; font: 13px/1.4 system-ui, sans-serif; color: #3a3a3a; padding-bottom: 2rem; }

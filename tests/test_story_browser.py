@@ -301,6 +301,23 @@ def open_article(chromium, site, width: int, height: int):
     return page, map_frame, errors
 
 
+@pytest.mark.parametrize("width,height", [(343, 320), (375, 700)])
+def test_the_article_keeps_long_source_links_inside_its_column(chromium, story_site, width, height):
+    """A step's source is printed as its URL: a long one breaks inside the step's box on a
+    phone, never runs past the screen's edge (it was cut there at 343 px)."""
+    page, _, errors = open_article(chromium, story_site, width, height)
+    try:
+        page.evaluate("""() => document.querySelectorAll('.step .sources a').forEach(a => {
+          a.textContent = a.href = 'https://example.org/' + 'averylongpathsegmentwithoutabreak/'.repeat(4); })""")
+        overflow = page.evaluate("""() => [...document.querySelectorAll('.step')].map(step => {
+          const box = step.getBoundingClientRect();
+          return Math.max(...[...step.querySelectorAll('.sources a')].flatMap(a => [...a.getClientRects()].map(r => r.right))) - box.right; })""")
+        assert overflow and max(overflow) <= 0, overflow
+        assert page.evaluate("document.documentElement.scrollWidth") <= width and not errors
+    finally:
+        page.context.close()
+
+
 # In the article the map shares the screen with the text. Beside it (from 680 px wide) the map is
 # the whole height of its column; on a phone it is on top, 60% of the height. Inside the frame the
 # panel is only ‹ Step k of n › (the article shows the text), so the map keeps 45% of the frame
