@@ -13,8 +13,8 @@ package code, its static assets and the versions of the libraries whose output i
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import tomllib
 from collections.abc import Iterable
 from importlib import metadata

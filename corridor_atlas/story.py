@@ -94,7 +94,7 @@ _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 # The steps as a plain list in the page's language. Hidden; shown under the picture when the
 # reader has no script (render.py's <noscript> style); story.js reads each step's words from it.
 STEPS_LIST = _ENV.from_string(
-    """<ol class="atlas-story-list" id="atlas-steps" hidden>{% for s in steps %}<li><strong{% if s.titleLang %} lang="{{ s.titleLang }}"{% endif %}>{{ s.title }}</strong> <span{% if s.textLang %} lang="{{ s.textLang }}"{% endif %}>{{ s.text }}</span>{% for url in s.sources %} <a href="{{ url }}">[{{ loop.index }}]</a>{% endfor %}</li>{% endfor %}</ol>"""
+    """<ol class="atlas-story-list" id="atlas-steps" hidden>{% for s in steps %}<li><strong{% if s.titleLang %} lang="{{ s.titleLang }}" dir="ltr"{% endif %}>{{ s.title }}</strong> <span{% if s.textLang %} lang="{{ s.textLang }}" dir="ltr"{% endif %}>{{ s.text }}</span>{% for url in s.sources %} <a href="{{ url }}">[{{ loop.index }}]</a>{% endfor %}</li>{% endfor %}</ol>"""
 )
 
 

@@ -230,6 +230,8 @@ def test_a_translated_step_and_the_english_fallbacks_are_marked(story_site):
     steps = steps_list((story_site / "test-map.fa.html").read_text(encoding="utf-8"))
     assert steps[0]["title"] == "همه خط" and "titleLang" not in steps[0] and steps[0]["textLang"] == "en"
     assert steps[1]["title"] == "The pipeline" and steps[1]["titleLang"] == "en"
+    html = (story_site / "test-map.fa.html").read_text(encoding="utf-8")
+    assert '<strong lang="en" dir="ltr">The pipeline</strong>' in html  # English runs left to right in the Persian page
 
 
 def test_a_map_without_steps_carries_no_story(tmp_path):
