@@ -23,7 +23,7 @@ from .cache import placed_map
 from .prepared import PreparedLayer, PreparedMap
 from .codec import encode_polygons
 from .credits import by_licence_duty
-from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_for_story, prepare_line_or_point, vertex_count
+from .simplify import Extent, decimals_for_zoom, geojson_geometry, prepare_coverage, prepare_line_for_story, vertex_count
 from .shared_track import line_offsets
 from .spec import MapSpec
 from .style import BORDER, FLOW_STATUSES, LAND, PLACE_MARKERS, area_style, area_style_key, legend_entries, line_style, style_key
@@ -231,12 +231,11 @@ def _story_tiers(spec: MapSpec, view: tuple[float, float, float, float], land_bo
 
 
 def _basemap(spec: MapSpec, countries_layer: BaseLayer, base: dict[str, BaseLayer], extent: Extent,
-             view: tuple[float, float, float, float], tiers) -> tuple[list[dict], list[str], list[dict], int]:
+             view: tuple[float, float, float, float], land_box: Extent, tiers) -> tuple[list[dict], list[str], list[dict], int]:
     """The map's land: country labels, the attributions of the rings, the encoded countries, their vertices.
-    `tiers`: _story_tiers, or None."""
+    `land_box`: land_extent of the map; `tiers`: _story_tiers, or None."""
     max_zoom = spec.view.max_zoom
     decimals = decimals_for_zoom(max_zoom)
-    land_box = land_extent(extent, spec.view.min_zoom, max_zoom)
     # Natural Earth's countries less their lakes (basemap.less_lakes); the OSM-derived detail has them cut
     geoms = [g for _, g in less_lakes([countries_layer])] if countries_layer.name in SURROUND_FILES \
         else [f.geometry for f in countries_layer.features]
@@ -285,9 +284,10 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     from .stage_times import stage  # where a build's time goes (CORRIDOR_ATLAS_TIMINGS=1)
 
     # a story: fine detail only where its steps zoom in, for the land and the lines alike
-    tiers = _story_tiers(spec, view, land_extent(extent, spec.view.min_zoom, max_zoom))
+    land_box = land_extent(extent, spec.view.min_zoom, max_zoom)
+    tiers = _story_tiers(spec, view, land_box)
     with stage("prepare: basemap"):
-        labels, land_credits, countries, vertices = _basemap(spec, countries_layer, base, extent, view, tiers)
+        labels, land_credits, countries, vertices = _basemap(spec, countries_layer, base, extent, view, land_box, tiers)
 
     styles: dict[str, dict] = {"__land": {"color": BORDER, "weight": 1, "fillColor": LAND, "fillOpacity": 1, "opacity": 1}}
     prepared_layers = []
@@ -295,8 +295,7 @@ def prepare_map(spec: MapSpec, layers: dict[str, Layer], base: dict[str, BaseLay
     for ref, layer, feats in chosen:
         out = []
         for feature in feats:
-            geom = prepare_line_for_story(feature.geometry_on(countries_layer.name), tiers, max_zoom) if tiers \
-                else prepare_line_or_point(feature.geometry_on(countries_layer.name), max_zoom)
+            geom = prepare_line_for_story(feature.geometry_on(countries_layer.name), tiers, max_zoom)  # as any map's without tiers
             if not geom.intersects(clip):
                 continue
             vertices += vertex_count(geom)

@@ -207,7 +207,7 @@ def payload(prepared: PreparedMap) -> dict:
         "time": time,
         "story": story.page_payload(spec),  # story.py: the steps story.js walks through
         "attribution": prepared.attributions,
-        "creditLine": credit_line(prepared.attributions),  # prepare.credit_line: under a compact page's map
+        "creditLine": credit_line(prepared.attributions),  # credits.credit_line: under a compact page's map
         "tiles": prepared.tiles,
     }
 

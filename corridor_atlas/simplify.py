@@ -165,7 +165,7 @@ def prepare_line_or_point(geom: BaseGeometry, max_zoom: int) -> BaseGeometry:
     return round_coordinates(simplified, decimals)
 
 
-def prepare_line_for_story(geom: BaseGeometry, tiers: list[tuple[int, BaseGeometry]], max_zoom: int) -> BaseGeometry:
+def prepare_line_for_story(geom: BaseGeometry, tiers: list[tuple[int, BaseGeometry]] | None, max_zoom: int) -> BaseGeometry:
     """A story's line, each stretch simplified for the deepest zoom the story shows it at.
 
     `tiers` (basemap.story_tiers): disjoint regions, each with the deepest zoom the default
@@ -174,10 +174,12 @@ def prepare_line_for_story(geom: BaseGeometry, tiers: list[tuple[int, BaseGeomet
     that zoom, its end vertices kept, so the runs join where they met. The grid stays the
     map's (max_zoom), like the basemap's tiers: a reader who zooms past a step sees a line
     as coarse as the land around it, and the page does not carry the Indian Ocean leg's
-    bends to the metre. Points and areas are prepared as on any map."""
+    bends to the metre. Points and areas, and every feature of a map without tiers (None: no
+    steps), are prepared as on any map (prepare_line_or_point)."""
     if geom.geom_type not in ("LineString", "MultiLineString") or not tiers:
         return prepare_line_or_point(geom, max_zoom)
     coarsest = min(zoom for zoom, _ in tiers)
+    shapely.prepare([region for _, region in tiers])
     lines = []
     for part in shapely.get_parts(geom):
         xy = shapely.get_coordinates(part)
@@ -187,7 +189,6 @@ def prepare_line_for_story(geom: BaseGeometry, tiers: list[tuple[int, BaseGeomet
         segments = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
         zoom = np.full(len(segments), coarsest)
         for tier_zoom, region in tiers:
-            shapely.prepare(region)
             zoom = np.where(shapely.intersects(segments, region), np.maximum(zoom, tier_zoom), zoom)
         runs = np.flatnonzero(np.diff(zoom)) + 1  # first segment of each run after the first
         coords: list[np.ndarray] = []
